@@ -1,0 +1,76 @@
+//! Which command made a segment. An explicit command line wins; otherwise every
+//! parser's content sniffer looks at the first lines and the most confident wins.
+//! Unknown is a valid answer and is shown to the user, with the candidates considered.
+
+use crate::parse::{ParserInfo, ALL};
+use crate::split::Segment;
+use serde::Serialize;
+
+/// Lines the sniffers see.
+pub const SNIFF_LINES: usize = 40;
+
+/// The verdict on one segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    /// Parser kind, or `None` when nothing recognised it.
+    pub kind: Option<&'static str>,
+    /// 0..=1; 1.0 when the command line decided.
+    pub confidence: f32,
+    /// Why, in words, for the user.
+    pub why: String,
+    /// Other kinds that also fit (ambiguous text), best first.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A kind that fit, with its sniffer's confidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub kind: &'static str,
+    pub confidence: f32,
+}
+
+/// Detect a segment's kind.
+pub fn detect(seg: &Segment) -> Detection {
+    if let Some(cmd) = &seg.command {
+        if let Some(p) = ALL.iter().find(|p| (p.matches_command)(cmd)) {
+            return Detection {
+                kind: Some(p.kind),
+                confidence: 1.0,
+                why: format!("command line `{}`", cmd.text),
+                candidates: Vec::new(),
+            };
+        }
+    }
+    let mut found = sniff_all(seg.head(SNIFF_LINES));
+    let why_cmd = seg.command.as_ref().map(|c| format!("command `{}` is not one netdoc reads; ", c.text)).unwrap_or_default();
+    if found.is_empty() {
+        return Detection {
+            kind: None,
+            confidence: 0.0,
+            why: format!("{why_cmd}no parser recognised the text"),
+            candidates: Vec::new(),
+        };
+    }
+    let best = found.remove(0);
+    Detection {
+        kind: Some(best.kind),
+        confidence: best.confidence,
+        why: format!("{why_cmd}content looks like {} output", best.kind),
+        candidates: found,
+    }
+}
+
+/// Every sniffer's opinion on `head`, best first.
+pub fn sniff_all(head: &str) -> Vec<Candidate> {
+    let mut found: Vec<Candidate> = ALL
+        .iter()
+        .filter_map(|p: &&ParserInfo| (p.sniff)(head).filter(|c| *c > 0.0).map(|c| Candidate { kind: p.kind, confidence: c.min(0.99) }))
+        .collect();
+    found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    found
+}
+
+/// The kind a block of text starts, for the splitter's content boundaries.
+pub fn sniff_kind(head: &str) -> Option<&'static str> {
+    sniff_all(head).first().filter(|c| c.confidence >= 0.5).map(|c| c.kind)
+}

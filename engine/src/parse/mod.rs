@@ -1,0 +1,129 @@
+//! Parsers: one module per command, one pest grammar per module (`grammar/<kind>.pest`).
+//!
+//! Every parser reads a [`Segment`] and returns an [`Output`]: typed records, each
+//! carrying the 1-based input line it came from, and the [`Problem`]s met on the way
+//! (a line that fits no rule is reported with its number, never dropped). Zero records
+//! and zero problems means the output really was empty; a segment whose every line
+//! failed is an `error`, some failed lines make it `partial`.
+//!
+//! The list of parsers lives in [`registry`]; detection, `netdoc parse --as`, the docs
+//! and the meta-tests all read it.
+
+use crate::cmdline::CommandLine;
+use serde::Serialize;
+
+pub mod registry;
+pub use registry::{parse_as, Parsed, Records, ALL};
+
+pub mod common;
+
+pub mod curl;
+pub mod dig;
+pub mod k8s_objects;
+pub mod kubectl_describe_svc;
+pub mod kubectl_get_endpoints;
+pub mod kubectl_get_endpointslices;
+pub mod kubectl_get_pods;
+pub mod kubectl_get_svc;
+pub mod kubelet_config;
+pub mod nc;
+pub mod net_errors;
+pub mod netstat;
+pub mod nslookup;
+pub mod resolv_conf;
+pub mod ss;
+pub mod telnet;
+pub mod wget;
+
+/// What a parser declares about itself, once.
+#[derive(Debug, Clone, Copy)]
+pub struct ParserInfo {
+    /// Stable kind id (`kubectl-get-svc`): the JSON `kind`, `--as` value and docs slug.
+    pub kind: &'static str,
+    /// Other names `--as` accepts.
+    pub aliases: &'static [&'static str],
+    /// One-line title for docs and the UI.
+    pub title: &'static str,
+    /// The command lines whose output it reads, for docs and help.
+    pub commands: &'static [&'static str],
+    /// Tool variants and versions it knows.
+    pub variants: &'static [&'static str],
+    /// Does this command line produce this kind of output?
+    pub matches_command: fn(&CommandLine) -> bool,
+    /// Given the first lines of a segment without a command line, how sure (0..=1) is it
+    /// that this is its output? `None` for "not mine".
+    pub sniff: fn(&str) -> Option<f32>,
+}
+
+/// A line that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based line in the whole input.
+    pub line: usize,
+    pub message: String,
+}
+
+/// What one parser made of one segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Output<T> {
+    pub records: Vec<T>,
+    pub problems: Vec<Problem>,
+}
+
+impl<T> Default for Output<T> {
+    fn default() -> Self {
+        Output { records: Vec::new(), problems: Vec::new() }
+    }
+}
+
+impl<T> Output<T> {
+    /// Record a problem at a line.
+    pub fn problem(&mut self, line: usize, message: impl Into<String>) {
+        // A garbage paste must not turn into millions of messages: keep the first ones
+        // and one line saying how many more there were.
+        const MAX_PROBLEMS: usize = 200;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(Problem { line, message: message.into() });
+        } else if self.problems.len() == MAX_PROBLEMS {
+            self.problems.push(Problem { line, message: "more lines could not be read; only the first 200 are listed".into() });
+        }
+    }
+}
+
+/// `parsed`, `partial` (some lines unread), `error` (nothing read), `unrecognized`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Parsed,
+    Partial,
+    Error,
+    Unrecognized,
+}
+
+impl Status {
+    pub fn of(records: usize, problems: usize) -> Status {
+        match (records, problems) {
+            (_, 0) => Status::Parsed,
+            (0, _) => Status::Error,
+            _ => Status::Partial,
+        }
+    }
+}
+
+/// Turn a pest error into a message with a whole-input line number. `first_line` is the
+/// 1-based input line of the text the grammar was run on.
+pub fn pest_problem<R: pest::RuleType>(err: &pest::error::Error<R>, first_line: usize, what: &str) -> Problem {
+    let (line, col) = match err.line_col {
+        pest::error::LineColLocation::Pos((l, c)) => (l, c),
+        pest::error::LineColLocation::Span((l, c), _) => (l, c),
+    };
+    let expected = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            let names: Vec<String> = positives.iter().map(|r| format!("{r:?}").replace('_', " ")).collect();
+            format!("expected {}", names.join(" or "))
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+        _ => "unexpected text".to_string(),
+    };
+    Problem { line: first_line + line - 1, message: format!("{what}: {expected} at column {col}") }
+}

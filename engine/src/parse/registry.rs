@@ -1,0 +1,89 @@
+//! The one list of parsers. Adding a parser means adding a module under `parse/`, a
+//! grammar under `grammar/`, and one line here.
+
+use super::{Output, ParserInfo, Problem, Status};
+use crate::split::Segment;
+use serde::Serialize;
+
+macro_rules! parsers {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        /// The records of one segment, tagged with the parser's kind.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(tag = "kind", content = "records", rename_all = "kebab-case")]
+        #[non_exhaustive]
+        pub enum Records {
+            $($variant(Vec<super::$module::Record>),)*
+        }
+
+        /// Every parser, in the order detection tries them.
+        pub const ALL: &[&ParserInfo] = &[$(&super::$module::INFO),*];
+
+        /// Run the parser of `kind` on `seg`. `None` if no parser has that kind or alias.
+        pub fn parse_as(kind: &str, seg: &Segment) -> Option<Parsed> {
+            $(
+                if super::$module::INFO.kind == kind || super::$module::INFO.aliases.contains(&kind) {
+                    let out = super::$module::parse(seg);
+                    return Some(Parsed::new(super::$module::INFO.kind, Records::$variant(out.records), out.problems));
+                }
+            )*
+            None
+        }
+
+        impl Records {
+            /// Number of records.
+            pub fn len(&self) -> usize {
+                match self { $(Records::$variant(r) => r.len(),)* }
+            }
+            /// True when there are no records.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+parsers! {
+    KubectlGetSvc => kubectl_get_svc,
+    KubectlGetEndpoints => kubectl_get_endpoints,
+    KubectlGetEndpointslices => kubectl_get_endpointslices,
+    KubectlGetPods => kubectl_get_pods,
+    KubectlDescribeSvc => kubectl_describe_svc,
+    K8sObjects => k8s_objects,
+    KubeletConfig => kubelet_config,
+    ResolvConf => resolv_conf,
+    Nslookup => nslookup,
+    Dig => dig,
+    Curl => curl,
+    Wget => wget,
+    Nc => nc,
+    Telnet => telnet,
+    NetErrors => net_errors,
+    Ss => ss,
+    Netstat => netstat,
+}
+
+/// One segment's parse result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parsed {
+    pub kind: &'static str,
+    pub status: Status,
+    pub records: Records,
+    pub problems: Vec<Problem>,
+}
+
+impl Parsed {
+    fn new(kind: &'static str, records: Records, problems: Vec<Problem>) -> Parsed {
+        Parsed { kind, status: Status::of(records.len(), problems.len()), records, problems }
+    }
+}
+
+/// Look a parser up by kind or alias.
+pub fn info(kind: &str) -> Option<&'static ParserInfo> {
+    ALL.iter().copied().find(|p| p.kind == kind || p.aliases.contains(&kind))
+}
+
+/// Unused-output guard so a parser module's `Output` type stays the one in `parse`.
+#[allow(dead_code)]
+fn _assert_output_type<T>(o: Output<T>) -> Output<T> {
+    o
+}
