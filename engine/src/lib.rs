@@ -7,4 +7,5 @@
 pub mod cmdline;
 pub mod detect;
 pub mod parse;
+pub mod report;
 pub mod split;
