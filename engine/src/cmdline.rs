@@ -46,7 +46,11 @@ pub struct Kubectl {
     pub show_labels: bool,
 }
 
-const PROGRAM_ALIASES: &[(&str, &str)] = &[("k", "kubectl"), ("oc", "kubectl"), ("kubectl.exe", "kubectl")];
+const PROGRAM_ALIASES: &[(&str, &str)] = &[
+    ("k", "kubectl"),
+    ("oc", "kubectl"),
+    ("kubectl.exe", "kubectl"),
+];
 
 /// Split a command line into words: single and double quotes group, a backslash escapes.
 pub fn shell_words(text: &str) -> Vec<String> {
@@ -145,7 +149,13 @@ pub fn parse(text: &str) -> Option<CommandLine> {
             }
         }
         let kubectl = (program == "kubectl").then(|| kubectl(&args));
-        return Some(CommandLine { text: text.to_string(), program, args, kubectl, exec_in });
+        return Some(CommandLine {
+            text: text.to_string(),
+            program,
+            args,
+            kubectl,
+            exec_in,
+        });
     }
 }
 
@@ -179,9 +189,27 @@ pub fn kubectl(args: &[String]) -> Kubectl {
     let mut positional: Vec<String> = Vec::new();
     // Flags that take a value when written without `=`.
     const WITH_VALUE: &[&str] = &[
-        "-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "--context",
-        "--kubeconfig", "--field-selector", "--sort-by", "-f", "--filename", "--cluster", "--user",
-        "-s", "--server", "--template", "--image", "--as",
+        "-n",
+        "--namespace",
+        "-o",
+        "--output",
+        "-l",
+        "--selector",
+        "-c",
+        "--container",
+        "--context",
+        "--kubeconfig",
+        "--field-selector",
+        "--sort-by",
+        "-f",
+        "--filename",
+        "--cluster",
+        "--user",
+        "-s",
+        "--server",
+        "--template",
+        "--image",
+        "--as",
     ];
     while i < args.len() {
         let a = &args[i];
@@ -191,7 +219,11 @@ pub fn kubectl(args: &[String]) -> Kubectl {
         if let Some(flag) = a.strip_prefix("--").filter(|_| a.contains('=')) {
             let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
             set_flag(&mut k, &format!("--{name}"), value);
-        } else if a.starts_with('-') && a.len() > 2 && !a.starts_with("--") && WITH_VALUE.contains(&&a[..2]) {
+        } else if a.starts_with('-')
+            && a.len() > 2
+            && !a.starts_with("--")
+            && WITH_VALUE.contains(&&a[..2])
+        {
             // -nfoo, -owide, -lapp=x
             let (name, value) = a.split_at(2);
             set_flag(&mut k, name, value.trim_start_matches('='));
@@ -241,7 +273,11 @@ fn set_flag(k: &mut Kubectl, name: &str, value: &str) {
 impl Kubectl {
     /// True for `kubectl <verb> <one of resources>`.
     pub fn is(&self, verb: &str, resources: &[&str]) -> bool {
-        self.verb == verb && self.resource.as_deref().is_some_and(|r| resources.contains(&r))
+        self.verb == verb
+            && self
+                .resource
+                .as_deref()
+                .is_some_and(|r| resources.contains(&r))
     }
     /// True when the output is a table (no `-o yaml|json|name|jsonpath`).
     pub fn is_table(&self) -> bool {
@@ -268,13 +304,22 @@ mod tests {
         assert_eq!(k.resource.as_deref(), Some("services"));
         assert_eq!(k.namespace.as_deref(), Some("broken-net"));
         assert_eq!(k.output.as_deref(), Some("wide"));
-        let k = parse("kubectl --namespace=kube-system get ep kube-dns").unwrap().kubectl.unwrap();
+        let k = parse("kubectl --namespace=kube-system get ep kube-dns")
+            .unwrap()
+            .kubectl
+            .unwrap();
         assert_eq!(k.namespace.as_deref(), Some("kube-system"));
         assert_eq!(k.resource.as_deref(), Some("endpoints"));
         assert_eq!(k.names, vec!["kube-dns"]);
-        let k = parse("kubectl get pod --selector=app=nginx-ingress").unwrap().kubectl.unwrap();
+        let k = parse("kubectl get pod --selector=app=nginx-ingress")
+            .unwrap()
+            .kubectl
+            .unwrap();
         assert_eq!(k.selector.as_deref(), Some("app=nginx-ingress"));
-        let k = parse("kubectl get po -A --show-labels -lk8s-app=kube-dns").unwrap().kubectl.unwrap();
+        let k = parse("kubectl get po -A --show-labels -lk8s-app=kube-dns")
+            .unwrap()
+            .kubectl
+            .unwrap();
         assert!(k.all_namespaces && k.show_labels);
         assert_eq!(k.selector.as_deref(), Some("k8s-app=kube-dns"));
     }
@@ -295,7 +340,10 @@ mod tests {
 
     #[test]
     fn quoting_and_pipes() {
-        assert_eq!(shell_words(r#"a "b c" 'd e' f\ g"#), vec!["a", "b c", "d e", "f g"]);
+        assert_eq!(
+            shell_words(r#"a "b c" 'd e' f\ g"#),
+            vec!["a", "b c", "d e", "f g"]
+        );
         let c = parse("kubectl get pods -o wide | grep backend").unwrap();
         assert_eq!(c.kubectl.unwrap().output.as_deref(), Some("wide"));
         assert!(parse("   ").is_none());

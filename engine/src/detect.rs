@@ -42,7 +42,11 @@ pub fn detect(seg: &Segment) -> Detection {
         }
     }
     let mut found = sniff_all(seg.head(SNIFF_LINES));
-    let why_cmd = seg.command.as_ref().map(|c| format!("command `{}` is not one netdoc reads; ", c.text)).unwrap_or_default();
+    let why_cmd = seg
+        .command
+        .as_ref()
+        .map(|c| format!("command `{}` is not one netdoc reads; ", c.text))
+        .unwrap_or_default();
     if found.is_empty() {
         return Detection {
             kind: None,
@@ -64,7 +68,12 @@ pub fn detect(seg: &Segment) -> Detection {
 pub fn sniff_all(head: &str) -> Vec<Candidate> {
     let mut found: Vec<Candidate> = ALL
         .iter()
-        .filter_map(|p: &&ParserInfo| (p.sniff)(head).filter(|c| *c > 0.0).map(|c| Candidate { kind: p.kind, confidence: c.min(0.99) }))
+        .filter_map(|p: &&ParserInfo| {
+            (p.sniff)(head).filter(|c| *c > 0.0).map(|c| Candidate {
+                kind: p.kind,
+                confidence: c.min(0.99),
+            })
+        })
         .collect();
     found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     found
@@ -72,5 +81,8 @@ pub fn sniff_all(head: &str) -> Vec<Candidate> {
 
 /// The kind a block of text starts, for the splitter's content boundaries.
 pub fn sniff_kind(head: &str) -> Option<&'static str> {
-    sniff_all(head).first().filter(|c| c.confidence >= 0.5).map(|c| c.kind)
+    sniff_all(head)
+        .first()
+        .filter(|c| c.confidence >= 0.5)
+        .map(|c| c.kind)
 }

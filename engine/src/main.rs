@@ -1,1 +1,332 @@
-fn main() {}
+//! `netdoc`: the command-line front end. Arguments become a validated [`Config`] before
+//! anything runs; exit codes are 0 (nothing found), 1 (findings), 2 (error); a closed
+//! pipe ends quietly with 0.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use netdoc::report::Report;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+/// Diagnose Kubernetes networking from pasted terminal output — no cluster access.
+#[derive(Debug, Parser)]
+#[command(name = "netdoc", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Diagnose pasted outputs (files, or standard input with `-` or no file).
+    Diagnose {
+        /// Files holding pasted outputs; `-` or none reads standard input.
+        files: Vec<String>,
+        /// Output format. Default: text on a terminal, markdown when piped.
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<Format>,
+        /// Diagnose the built-in example (the broken-net lab) instead of input.
+        #[arg(long, conflicts_with = "files")]
+        example: bool,
+    },
+    /// Parse outputs and print the records as JSON.
+    Parse {
+        /// File to parse; `-` or none reads standard input.
+        file: Option<String>,
+        /// Parse the whole input as this kind instead of detecting (see --list).
+        #[arg(long = "as", value_name = "KIND")]
+        kind: Option<String>,
+        /// List the parser kinds and the commands each reads.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Browse runbooks.
+    Runbook {
+        #[command(subcommand)]
+        action: RunbookAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RunbookAction {
+    /// List every runbook id with its layer and title.
+    List,
+    /// Render one runbook; `--set service=backend --set namespace=shop` fills it in.
+    Show {
+        id: String,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Md,
+    Json,
+}
+
+/// A failure the user can act on.
+#[derive(Debug)]
+struct UserError(String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One input: its name and text.
+struct Input {
+    name: String,
+    text: String,
+}
+
+fn read_input(path: &str) -> Result<Input, UserError> {
+    let mut bytes = Vec::new();
+    if path == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| UserError(format!("cannot read standard input: {e}")))?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|e| UserError(format!("cannot read {path}: {e}")))?;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            eprintln!("netdoc: {path}: not valid UTF-8 from line {line} on; undecodable bytes are shown as U+FFFD");
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    Ok(Input {
+        name: if path == "-" {
+            "<stdin>".into()
+        } else {
+            path.to_string()
+        },
+        text,
+    })
+}
+
+fn read_inputs(files: &[String]) -> Result<Vec<Input>, UserError> {
+    if files.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(UserError("no input: give files, pipe a paste into `netdoc diagnose -`, or try `netdoc diagnose --example`".into()));
+        }
+        return Ok(vec![read_input("-")?]);
+    }
+    files.iter().map(|f| read_input(f)).collect()
+}
+
+/// Join several inputs into one paste; returns it and each input's first line.
+fn join(inputs: &[Input]) -> (String, Vec<(String, usize)>) {
+    let mut text = String::new();
+    let mut starts = Vec::new();
+    let mut line = 1;
+    for i in inputs {
+        starts.push((i.name.clone(), line));
+        text.push_str(&i.text);
+        if !i.text.ends_with('\n') {
+            text.push('\n');
+        }
+        line += i.text.lines().count().max(1);
+        // A blank line keeps the last output of one file from running into the next.
+        text.push('\n');
+        line += 1;
+    }
+    (text, starts)
+}
+
+fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
+    let io = |e: std::io::Error| UserError(format!("write error: {e}"));
+    match cli.command {
+        Command::Diagnose {
+            files,
+            format,
+            example,
+        } => {
+            let (text, starts) = if example {
+                (
+                    netdoc::EXAMPLE.to_string(),
+                    vec![("example".to_string(), 1)],
+                )
+            } else {
+                join(&read_inputs(&files)?)
+            };
+            let report = netdoc::diagnose(&text);
+            let format = format.unwrap_or(if std::io::stdout().is_terminal() {
+                Format::Text
+            } else {
+                Format::Md
+            });
+            let rendered = match format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))?
+                        + "\n"
+                }
+                Format::Md => netdoc::render_markdown(&report),
+                Format::Text => render_text(&report, &starts),
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(if report.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Parse { file, kind, list } => {
+            if list {
+                for p in netdoc::parse::ALL {
+                    writeln!(
+                        out,
+                        "{:<28} {}  [{}]",
+                        p.kind,
+                        p.title,
+                        p.commands.join("; ")
+                    )
+                    .map_err(io)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let input = read_inputs(&file.into_iter().collect::<Vec<_>>())?;
+            let (text, _) = join(&input);
+            let value = match kind {
+                Some(k) => {
+                    if netdoc::parse::registry::info(&k).is_none() {
+                        return Err(UserError(format!(
+                            "unknown kind `{k}`; `netdoc parse --list` shows them"
+                        )));
+                    }
+                    let seg = netdoc::split::Segment::new(text.trim_end_matches('\n'), 1);
+                    serde_json::to_value(netdoc::parse::parse_as(&k, &seg))
+                        .map_err(|e| UserError(e.to_string()))?
+                }
+                None => netdoc::parse_all(&text),
+            };
+            let s = serde_json::to_string_pretty(&value).map_err(|e| UserError(e.to_string()))?;
+            writeln!(out, "{s}").map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Runbook { action } => match action {
+            RunbookAction::List => {
+                for f in netdoc::findings::CATALOGUE {
+                    writeln!(
+                        out,
+                        "{:<34} {:<11} {:<9} {}",
+                        f.id, f.layer, f.severity, f.title
+                    )
+                    .map_err(io)?;
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            RunbookAction::Show { id, set } => {
+                let mut vars = std::collections::BTreeMap::new();
+                for kv in &set {
+                    let (k, v) = kv
+                        .split_once('=')
+                        .ok_or_else(|| UserError(format!("--set wants KEY=VALUE, got `{kv}`")))?;
+                    vars.insert(k.trim().to_string(), v.to_string());
+                }
+                let text = netdoc::runbook_for(&id, &vars).map_err(UserError)?;
+                out.write_all(text.as_bytes()).map_err(io)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}
+
+/// Map a whole-input line to `file:line` when several files were joined.
+fn place(line: usize, starts: &[(String, usize)]) -> String {
+    if starts.len() <= 1 {
+        return format!("line {line}");
+    }
+    match starts.iter().rev().find(|(_, s)| *s <= line) {
+        Some((name, s)) => format!("{name}:{}", line - s + 1),
+        None => format!("line {line}"),
+    }
+}
+
+fn render_text(r: &Report, starts: &[(String, usize)]) -> String {
+    let mut s = String::new();
+    s.push_str("Segments\n");
+    for seg in &r.segments {
+        let kind = seg.kind.as_deref().unwrap_or("unrecognized");
+        s.push_str(&format!(
+            "  [{}] {:<28} lines {}-{}  {}",
+            seg.index, kind, seg.lines[0], seg.lines[1], seg.status
+        ));
+        if let Some(c) = &seg.command {
+            s.push_str(&format!("  $ {c}"));
+        }
+        s.push('\n');
+        for p in seg.problems.iter().take(5) {
+            s.push_str(&format!(
+                "      ! {}: {}\n",
+                place(p.line, starts),
+                p.message
+            ));
+        }
+    }
+    if r.findings.is_empty() {
+        s.push_str("\nNo findings.\n");
+    } else {
+        s.push_str("\nFindings (most likely root cause first)\n");
+    }
+    for (i, f) in r.findings.iter().enumerate() {
+        s.push_str(&format!(
+            "\n{}. [{}] {} — {}\n   {}\n",
+            i + 1,
+            f.severity,
+            f.id,
+            f.title,
+            f.summary
+        ));
+        for e in &f.evidence {
+            if e.line > 0 {
+                s.push_str(&format!("   {:>10} │ {}\n", place(e.line, starts), e.text));
+            } else {
+                s.push_str(&format!("   {:>10} │ {}\n", "calc", e.text));
+            }
+        }
+        if !f.explains.is_empty() {
+            s.push_str(&format!("   explains: {}\n", f.explains.join(", ")));
+        }
+        s.push_str(&format!("   runbook: netdoc runbook show {}\n", f.runbook));
+    }
+    if !r.missing.is_empty() {
+        s.push_str("\nMissing evidence — paste the output of:\n");
+        for m in &r.missing {
+            s.push_str(&format!("  • {}\n    {}\n", m.question, m.command));
+        }
+    }
+    s
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match run(cli, &mut lock) {
+        Ok(code) => {
+            if let Err(e) = lock.flush() {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("netdoc: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            code
+        }
+        Err(UserError(msg)) if msg.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("netdoc: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

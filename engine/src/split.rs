@@ -36,8 +36,19 @@ pub struct Segment<'a> {
 impl<'a> Segment<'a> {
     /// Build a segment over `body`, which starts at 1-based line `first_line`.
     pub fn new(body: &'a str, first_line: usize) -> Segment<'a> {
-        let line_count = if body.is_empty() { 0 } else { body.lines().count() };
-        Segment { index: 0, command: None, command_line: None, first_line, line_count, body }
+        let line_count = if body.is_empty() {
+            0
+        } else {
+            body.lines().count()
+        };
+        Segment {
+            index: 0,
+            command: None,
+            command_line: None,
+            first_line,
+            line_count,
+            body,
+        }
     }
 
     /// Like [`Segment::new`] with a command line (for tests and `netdoc parse --as`).
@@ -59,7 +70,10 @@ impl<'a> Segment<'a> {
     /// The body's lines with their 1-based numbers in the whole input; `\r` trimmed.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> + 'a {
         let first = self.first_line;
-        self.body.lines().enumerate().map(move |(i, l)| (first + i, l.strip_suffix('\r').unwrap_or(l)))
+        self.body
+            .lines()
+            .enumerate()
+            .map(move |(i, l)| (first + i, l.strip_suffix('\r').unwrap_or(l)))
     }
 
     /// The first `n` lines of the body, for sniffing.
@@ -88,12 +102,61 @@ pub fn head(text: &str, n: usize) -> &str {
 
 /// Programs whose command line, typed bare without a prompt, starts a segment.
 pub const KNOWN_COMMANDS: &[&str] = &[
-    "kubectl", "k", "oc", "microk8s", "dig", "nslookup", "host", "getent", "curl", "wget", "nc", "ncat",
-    "telnet", "ss", "netstat", "cat", "ip", "iptables", "iptables-save", "iptables-legacy-save",
-    "iptables-nft-save", "ip6tables", "ip6tables-save", "ipvsadm", "nft", "conntrack", "ping", "tracepath",
-    "traceroute", "mtr", "sysctl", "dmesg", "journalctl", "ethtool", "tcpdump", "crictl", "docker", "sudo",
-    "calicoctl", "cilium", "ipset", "systemctl", "grep", "tail", "head", "kubeadm", "kubelet",
-    "kube-proxy", "bridge", "brctl", "arp", "route", "ifconfig", "resolvectl", "nsenter",
+    "kubectl",
+    "k",
+    "oc",
+    "microk8s",
+    "dig",
+    "nslookup",
+    "host",
+    "getent",
+    "curl",
+    "wget",
+    "nc",
+    "ncat",
+    "telnet",
+    "ss",
+    "netstat",
+    "cat",
+    "ip",
+    "iptables",
+    "iptables-save",
+    "iptables-legacy-save",
+    "iptables-nft-save",
+    "ip6tables",
+    "ip6tables-save",
+    "ipvsadm",
+    "nft",
+    "conntrack",
+    "ping",
+    "tracepath",
+    "traceroute",
+    "mtr",
+    "sysctl",
+    "dmesg",
+    "journalctl",
+    "ethtool",
+    "tcpdump",
+    "crictl",
+    "docker",
+    "sudo",
+    "calicoctl",
+    "cilium",
+    "ipset",
+    "systemctl",
+    "grep",
+    "tail",
+    "head",
+    "kubeadm",
+    "kubelet",
+    "kube-proxy",
+    "bridge",
+    "brctl",
+    "arp",
+    "route",
+    "ifconfig",
+    "resolvectl",
+    "nsenter",
 ];
 
 /// If `line` is a command line, the command text after the prompt.
@@ -150,7 +213,16 @@ fn starts_with_known_command(t: &str) -> bool {
         return true;
     }
     let first = rest.chars().next().unwrap_or(' ');
-    first == '-' || first == '+' || first == '@' || first == '/' || first == '\'' || first == '"' || first.is_ascii_alphanumeric() || first == '$' || first == '.' || first == '~'
+    first == '-'
+        || first == '+'
+        || first == '@'
+        || first == '/'
+        || first == '\''
+        || first == '"'
+        || first.is_ascii_alphanumeric()
+        || first == '$'
+        || first == '.'
+        || first == '~'
 }
 
 /// Split `t` into (prompt prefix, command, strong): strong when the prefix is a
@@ -184,15 +256,24 @@ fn split_prompt(t: &str) -> Option<(&str, &str, bool)> {
                 return None;
             }
             let user_host = prefix.contains('@') && !prefix.contains(' ') && !prefix.contains('=');
-            let shellish = prefix.starts_with("bash-") || prefix.starts_with("sh-") || prefix == "/" || prefix.starts_with('~')
+            let shellish = prefix.starts_with("bash-")
+                || prefix.starts_with("sh-")
+                || prefix == "/"
+                || prefix.starts_with('~')
                 || (prefix.starts_with('/') && !prefix.contains(' '))
-                || prefix.starts_with("PS ") || prefix.starts_with('(') && prefix.contains(')');
+                || prefix.starts_with("PS ")
+                || prefix.starts_with('(') && prefix.contains(')');
             if user_host || shellish {
                 return Some((prefix, rest, user_host));
             }
             return None;
         }
-        if b == b' ' && i > 0 && !t[..i].starts_with('(') && !t[..i].starts_with("PS") && !t[..i].contains('@') {
+        if b == b' '
+            && i > 0
+            && !t[..i].starts_with('(')
+            && !t[..i].starts_with("PS")
+            && !t[..i].contains('@')
+        {
             // A prompt prefix is one word (`/`, `~`, `bash-5.1`), except busybox's `/ #`.
             if !(t[..i] == *"/" || t[..i].starts_with('~')) {
                 return None;
@@ -218,7 +299,11 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
     let mut offset = 0usize;
     let mut line_no = 0usize;
 
-    let flush = |cmd: Option<(usize, CommandLine)>, start: Option<(usize, usize)>, end: usize, end_line: usize, segments: &mut Vec<Segment<'a>>| {
+    let flush = |cmd: Option<(usize, CommandLine)>,
+                 start: Option<(usize, usize)>,
+                 end: usize,
+                 end_line: usize,
+                 segments: &mut Vec<Segment<'a>>| {
         match (cmd, start) {
             (Some((cl, c)), Some((s, sl))) => {
                 let body = input.get(s..end).unwrap_or("");
@@ -249,7 +334,13 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
         let line = raw.trim_end_matches(['\n', '\r']);
         if let Some(cmd_text) = command_of(line) {
             if let Some(cmd) = cmdline::parse(cmd_text) {
-                flush(cur_cmd.take(), body_start.take(), last_end, last_line, &mut segments);
+                flush(
+                    cur_cmd.take(),
+                    body_start.take(),
+                    last_end,
+                    last_line,
+                    &mut segments,
+                );
                 cur_cmd = Some((line_no, cmd));
                 continue;
             }
@@ -263,7 +354,13 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
         last_end = start + line.len();
         last_line = line_no;
     }
-    flush(cur_cmd.take(), body_start.take(), last_end, last_line, &mut segments);
+    flush(
+        cur_cmd.take(),
+        body_start.take(),
+        last_end,
+        last_line,
+        &mut segments,
+    );
     for (i, s) in segments.iter_mut().enumerate() {
         s.index = i;
     }
@@ -271,14 +368,18 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
 }
 
 /// Cut command-less text at blank lines where the next block starts a new kind of output.
-fn content_split<'a>(body: &'a str, first_line: usize, sniff: Sniffer<'_>, out: &mut Vec<Segment<'a>>) {
+fn content_split<'a>(
+    body: &'a str,
+    first_line: usize,
+    sniff: Sniffer<'_>,
+    out: &mut Vec<Segment<'a>>,
+) {
     // Blocks separated by blank lines: (start offset, end offset, first line, last line)
     let mut blocks: Vec<(usize, usize, usize, usize)> = Vec::new();
     let mut offset = 0;
-    let mut line_no = first_line;
     let mut open: Option<(usize, usize)> = None;
     let mut last: (usize, usize) = (0, first_line);
-    for raw in body.split_inclusive('\n') {
+    for (line_no, raw) in (first_line..).zip(body.split_inclusive('\n')) {
         let start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
@@ -292,7 +393,6 @@ fn content_split<'a>(body: &'a str, first_line: usize, sniff: Sniffer<'_>, out: 
             }
             last = (start + line.len(), line_no);
         }
-        line_no += 1;
     }
     if let Some((s, sl)) = open.take() {
         blocks.push((s, last.0, sl, last.1));
@@ -334,12 +434,27 @@ mod tests {
     fn prompts_of_every_shape() {
         assert_eq!(command_of("$ kubectl get svc"), Some("kubectl get svc"));
         assert_eq!(command_of("root@node-1:~# ss -tlnp"), Some("ss -tlnp"));
-        assert_eq!(command_of("ubuntu@ip-10-0-0-1:~/k8s$ dig +search backend"), Some("dig +search backend"));
-        assert_eq!(command_of("[root@k8s-master ~]#kubectl get svc --namespace=kube-system"), Some("kubectl get svc --namespace=kube-system"));
+        assert_eq!(
+            command_of("ubuntu@ip-10-0-0-1:~/k8s$ dig +search backend"),
+            Some("dig +search backend")
+        );
+        assert_eq!(
+            command_of("[root@k8s-master ~]#kubectl get svc --namespace=kube-system"),
+            Some("kubectl get svc --namespace=kube-system")
+        );
         assert_eq!(command_of("/ # nslookup backend"), Some("nslookup backend"));
-        assert_eq!(command_of("bash-5.1# curl -v http://backend"), Some("curl -v http://backend"));
-        assert_eq!(command_of("# cat /etc/resolv.conf"), Some("cat /etc/resolv.conf"));
-        assert_eq!(command_of("kubectl get pod --selector=app=nginx-ingress"), Some("kubectl get pod --selector=app=nginx-ingress"));
+        assert_eq!(
+            command_of("bash-5.1# curl -v http://backend"),
+            Some("curl -v http://backend")
+        );
+        assert_eq!(
+            command_of("# cat /etc/resolv.conf"),
+            Some("cat /etc/resolv.conf")
+        );
+        assert_eq!(
+            command_of("kubectl get pod --selector=app=nginx-ingress"),
+            Some("kubectl get pod --selector=app=nginx-ingress")
+        );
     }
 
     #[test]
@@ -393,7 +508,18 @@ mod tests {
 
     #[test]
     fn hostile_input_does_not_panic() {
-        for input in ["", "\n\n\n", "\r\n", "$ ", "#", "[", "[root@x", "\u{0}\u{1}binary\u{7f}", "ä€$ ü", "$ \n$ \n"] {
+        for input in [
+            "",
+            "\n\n\n",
+            "\r\n",
+            "$ ",
+            "#",
+            "[",
+            "[root@x",
+            "\u{0}\u{1}binary\u{7f}",
+            "ä€$ ü",
+            "$ \n$ \n",
+        ] {
             let _ = split(input, &no_sniff);
         }
         let big = "x".repeat(10_000);

@@ -73,13 +73,20 @@ pub struct Parsed {
 
 impl Parsed {
     fn new(kind: &'static str, records: Records, problems: Vec<Problem>) -> Parsed {
-        Parsed { kind, status: Status::of(records.len(), problems.len()), records, problems }
+        Parsed {
+            kind,
+            status: Status::of(records.len(), problems.len()),
+            records,
+            problems,
+        }
     }
 }
 
 /// Look a parser up by kind or alias.
 pub fn info(kind: &str) -> Option<&'static ParserInfo> {
-    ALL.iter().copied().find(|p| p.kind == kind || p.aliases.contains(&kind))
+    ALL.iter()
+        .copied()
+        .find(|p| p.kind == kind || p.aliases.contains(&kind))
 }
 
 /// Unused-output guard so a parser module's `Output` type stays the one in `parse`.

@@ -1,0 +1,3 @@
+//! Pure calculators shared by predicates, the CLI and the page.
+
+pub mod dns;

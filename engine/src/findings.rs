@@ -1,0 +1,214 @@
+//! The findings catalogue (ids from FINDINGS.md, never renamed) and the last stage of
+//! the pipeline: deduplicate what the trees emitted, link causes to the symptoms they
+//! explain, and rank root causes first.
+
+use crate::lines::LineIndex;
+use crate::report::{Evidence, Finding};
+use crate::trees::Emitted;
+use serde::Serialize;
+
+/// Where a finding sits in a causal chain: a root cause outranks what it explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Names why it is broken (selector mismatch, wrong nameserver, default deny).
+    RootCause,
+    /// An intermediate state another finding usually explains (no endpoints).
+    Condition,
+    /// What the client saw (connection refused, lookup timed out).
+    Symptom,
+}
+
+/// What the catalogue says of one finding id.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FindingInfo {
+    pub id: &'static str,
+    pub layer: &'static str,
+    pub severity: &'static str,
+    pub title: &'static str,
+    pub tier: Tier,
+}
+
+macro_rules! catalogue {
+    ($(($id:literal, $layer:literal, $sev:literal, $tier:ident, $title:literal)),* $(,)?) => {
+        /// Every finding id, in FINDINGS.md order.
+        pub const CATALOGUE: &[FindingInfo] = &[
+            $(FindingInfo { id: $id, layer: $layer, severity: $sev, title: $title, tier: Tier::$tier },)*
+        ];
+    };
+}
+
+catalogue! {
+    ("dns-resolver-unreachable", "dns", "error", Symptom, "DNS queries time out: nobody answers on the nameserver address"),
+    ("dns-nxdomain", "dns", "warning", Symptom, "The name does not exist as asked (NXDOMAIN)"),
+    ("dns-servfail", "dns", "error", Condition, "The resolver answered SERVFAIL"),
+    ("dns-short-name-cross-namespace", "dns", "error", RootCause, "A short Service name was asked from another namespace"),
+    ("dns-ndots-amplification", "dns", "warning", RootCause, "The name walks the whole search list first (ndots)"),
+    ("dns-wrong-nameserver", "dns", "critical", RootCause, "Pods are given a nameserver that is not the cluster DNS"),
+    ("coredns-not-ready", "dns", "critical", RootCause, "CoreDNS is not running and ready"),
+    ("coredns-forward-loop", "dns", "critical", RootCause, "CoreDNS detected a forwarding loop"),
+    ("dns-egress-blocked", "dns", "error", RootCause, "An egress NetworkPolicy blocks DNS"),
+    ("dns-tool-misleading", "dns", "info", Condition, "The DNS tool used cannot show pod resolver behaviour"),
+    ("service-no-endpoints", "service", "error", Condition, "The Service has no ready endpoints"),
+    ("service-selector-mismatch", "service", "error", RootCause, "The Service selector matches no pod"),
+    ("service-pods-not-ready", "service", "error", RootCause, "The Service's pods are not Ready"),
+    ("service-target-port-mismatch", "service", "error", RootCause, "The Service targetPort is not a port the pods serve"),
+    ("service-port-name-unresolved", "service", "error", RootCause, "A named targetPort is not defined by the pods"),
+    ("nodeport-out-of-range", "service", "error", RootCause, "The nodePort is outside the NodePort range"),
+    ("etp-local-no-local-endpoint", "service", "error", RootCause, "externalTrafficPolicy: Local on a node without a local endpoint"),
+    ("hairpin-disabled", "service", "error", RootCause, "A pod cannot reach its own Service: hairpin mode is off"),
+    ("kube-proxy-mode-mismatch", "service", "warning", RootCause, "The inspected datapath is not the one kube-proxy runs"),
+    ("kube-proxy-rules-missing", "service", "critical", RootCause, "kube-proxy has not programmed rules for the Service"),
+    ("kube-proxy-stale-rules", "service", "error", RootCause, "kube-proxy rules point at old endpoints"),
+    ("iptables-backend-split", "service", "critical", RootCause, "Rules live in iptables-legacy and nf_tables at once"),
+    ("conn-refused", "transport", "error", Symptom, "Connection refused"),
+    ("conn-timeout", "transport", "error", Symptom, "Connection timed out"),
+    ("conn-reset", "transport", "error", Symptom, "Connection reset by peer"),
+    ("no-listener", "transport", "error", RootCause, "Nothing listens on the target port"),
+    ("listen-loopback-only", "transport", "error", RootCause, "The process listens on loopback only"),
+    ("syn-sent-pileup", "transport", "warning", Condition, "SYN-SENT sockets pile up toward a destination"),
+    ("close-wait-pileup", "transport", "warning", RootCause, "CLOSE-WAIT sockets accumulate"),
+    ("netpol-default-deny", "policy", "error", RootCause, "A default-deny NetworkPolicy isolates every pod of the namespace"),
+    ("netpol-blocks-flow", "policy", "error", RootCause, "A NetworkPolicy denies this flow"),
+    ("netpol-namespace-label-missing", "policy", "error", RootCause, "A namespaceSelector asks for a label the namespace lacks"),
+    ("netpol-selects-nothing", "policy", "warning", RootCause, "A NetworkPolicy's podSelector matches no pod"),
+    ("netpol-port-mismatch", "policy", "error", RootCause, "The policy allows the Service port instead of the pod port"),
+    ("mtu-blackhole", "route", "error", RootCause, "Large packets die on the path: MTU black hole"),
+    ("mtu-overlay-mismatch", "route", "error", RootCause, "Pod MTU exceeds what the overlay tunnel can carry"),
+    ("route-missing", "route", "error", RootCause, "No route toward the destination"),
+    ("neighbor-failed", "route", "error", RootCause, "ARP/NDP for the next hop failed"),
+    ("rp-filter-strict", "route", "warning", RootCause, "Strict reverse-path filtering drops asymmetric traffic"),
+    ("conntrack-table-full", "conntrack", "critical", RootCause, "The conntrack table is full: new flows are dropped"),
+    ("conntrack-stale-entry", "conntrack", "error", RootCause, "Tracked flows still NAT to old endpoints"),
+    ("cidr-overlap", "addressing", "error", RootCause, "Address ranges overlap"),
+    ("pod-cidr-exhausted", "addressing", "error", RootCause, "The pod CIDR cannot hold the pods or nodes"),
+    ("ip-outside-cidr", "addressing", "warning", RootCause, "An address sits outside the range it must belong to"),
+}
+
+/// The catalogue entry of an id.
+pub fn info(id: &str) -> Option<&'static FindingInfo> {
+    CATALOGUE.iter().find(|f| f.id == id)
+}
+
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "critical" => 0,
+        "error" => 1,
+        "warning" => 2,
+        _ => 3,
+    }
+}
+
+/// Most evidence lines quoted for one finding.
+const MAX_EVIDENCE: usize = 40;
+
+/// Deduplicate, link and rank the emitted findings.
+pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
+    // One finding per id: the walks of several subjects merge, the first proof leads.
+    struct Acc<'a> {
+        info: &'static FindingInfo,
+        proofs: Vec<&'a crate::predicates::Proof>,
+    }
+    let mut accs: Vec<Acc> = Vec::new();
+    for e in emitted {
+        let Some(info) = info(&e.finding) else {
+            continue;
+        };
+        match accs.iter_mut().find(|a| a.info.id == info.id) {
+            Some(a) => {
+                if !a.proofs.iter().any(|p| **p == e.proof) {
+                    a.proofs.push(&e.proof);
+                }
+            }
+            None => accs.push(Acc {
+                info,
+                proofs: vec![&e.proof],
+            }),
+        }
+    }
+    let keys_of = |a: &Acc| -> Vec<String> {
+        a.proofs
+            .iter()
+            .flat_map(|p| p.keys.iter().cloned())
+            .collect()
+    };
+    let mut findings: Vec<(Tier, u8, usize, Finding)> = accs
+        .iter()
+        .map(|a| {
+            let mut evidence: Vec<Evidence> = Vec::new();
+            for p in &a.proofs {
+                for l in &p.lines {
+                    if evidence.len() < MAX_EVIDENCE && !evidence.iter().any(|e| e.line == *l) {
+                        evidence.push(Evidence {
+                            line: *l,
+                            text: lines.quote(*l),
+                        });
+                    }
+                }
+            }
+            evidence.sort_by_key(|e| e.line);
+            for p in &a.proofs {
+                for n in &p.notes {
+                    let e = Evidence {
+                        line: 0,
+                        text: n.clone(),
+                    };
+                    if !evidence.contains(&e) {
+                        evidence.push(e);
+                    }
+                }
+            }
+            let first = a.proofs[0];
+            let mut summary = first.summary.clone();
+            let others: Vec<&str> = a.proofs[1..]
+                .iter()
+                .map(|p| p.summary.as_str())
+                .filter(|s| !s.is_empty() && *s != summary)
+                .collect();
+            if !others.is_empty() {
+                summary.push_str(&format!(" (Also: {})", others.join(" ")));
+            }
+            let first_line = evidence
+                .iter()
+                .map(|e| e.line)
+                .filter(|l| *l > 0)
+                .min()
+                .unwrap_or(usize::MAX);
+            let finding = Finding {
+                id: a.info.id.to_string(),
+                layer: a.info.layer.to_string(),
+                severity: a.info.severity.to_string(),
+                title: a.info.title.to_string(),
+                summary,
+                evidence,
+                runbook: a.info.id.to_string(),
+                explains: Vec::new(),
+                vars: first.vars.clone(),
+            };
+            (
+                a.info.tier,
+                severity_rank(a.info.severity),
+                first_line,
+                finding,
+            )
+        })
+        .collect();
+    // A finding explains another of a later tier when they share a subject key.
+    let keys: Vec<Vec<String>> = accs.iter().map(keys_of).collect();
+    for i in 0..findings.len() {
+        for j in 0..findings.len() {
+            if i != j
+                && findings[i].0 < findings[j].0
+                && keys[i].iter().any(|k| keys[j].contains(k))
+            {
+                let id = findings[j].3.id.clone();
+                findings[i].3.explains.push(id);
+            }
+        }
+    }
+    // Root causes that explain something come before the ones that explain nothing.
+    findings.sort_by(|a, b| {
+        (a.0, a.3.explains.is_empty(), a.1, a.2).cmp(&(b.0, b.3.explains.is_empty(), b.1, b.2))
+    });
+    findings.into_iter().map(|f| f.3).collect()
+}

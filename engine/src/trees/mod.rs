@@ -1,0 +1,275 @@
+//! Decision trees, kept as data in `runbooks/trees/*.toml` and walked over [`Facts`].
+//!
+//! A tree names a subject (`for_each`: every Service, lookup, probe, policy, resolver,
+//! or the paste `once`), a start node, and nodes. Each node asks one predicate and, for
+//! each answer, lists where to go: another node, `finding:<id>` (emit that finding with
+//! the predicate's proof), or nothing (stop). A walk never loops and is bounded.
+
+use crate::facts::Facts;
+use crate::predicates::{self, Answer, Ctx, Proof, Subject};
+use crate::report::{Evidence, Missing, TraceStep};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The tree files, embedded at compile time.
+pub const SOURCES: &[(&str, &str)] = &[
+    (
+        "service-unreachable",
+        include_str!("../../../runbooks/trees/service-unreachable.toml"),
+    ),
+    (
+        "connection-failed",
+        include_str!("../../../runbooks/trees/connection-failed.toml"),
+    ),
+    (
+        "dns-failing",
+        include_str!("../../../runbooks/trees/dns-failing.toml"),
+    ),
+    (
+        "dns-config",
+        include_str!("../../../runbooks/trees/dns-config.toml"),
+    ),
+    (
+        "policy",
+        include_str!("../../../runbooks/trees/policy.toml"),
+    ),
+];
+
+/// A tree as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tree {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// `service`, `lookup`, `probe`, `policy`, `resolver` or `once`.
+    pub for_each: String,
+    pub start: String,
+    pub nodes: BTreeMap<String, Node>,
+}
+
+/// One question of a tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Predicate name.
+    pub ask: String,
+    #[serde(default)]
+    pub yes: Vec<String>,
+    #[serde(default)]
+    pub no: Vec<String>,
+    #[serde(default)]
+    pub unknown: Vec<String>,
+}
+
+/// A tree file that does not load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeError {
+    pub tree: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "tree {}: {}", self.tree, self.message)
+    }
+}
+
+/// Parse and check every embedded tree: predicates exist and take the tree's subject,
+/// targets name nodes or findings, the file name is the id.
+pub fn load() -> Result<Vec<Tree>, TreeError> {
+    SOURCES
+        .iter()
+        .map(|(name, src)| parse_tree(name, src))
+        .collect()
+}
+
+/// Parse and check one tree.
+pub fn parse_tree(name: &str, src: &str) -> Result<Tree, TreeError> {
+    let err = |m: String| TreeError {
+        tree: name.to_string(),
+        message: m,
+    };
+    let tree: Tree = toml::from_str(src).map_err(|e| err(e.to_string()))?;
+    if tree.id != name {
+        return Err(err(format!("id `{}` differs from the file name", tree.id)));
+    }
+    if !tree.nodes.contains_key(&tree.start) {
+        return Err(err(format!("start node `{}` does not exist", tree.start)));
+    }
+    for (id, node) in &tree.nodes {
+        let Some(p) = predicates::get(&node.ask) else {
+            return Err(err(format!(
+                "node `{id}` asks unknown predicate `{}`",
+                node.ask
+            )));
+        };
+        if p.subject != tree.for_each && p.subject != "once" {
+            return Err(err(format!(
+                "node `{id}`: predicate `{}` is about a {}, the tree walks each {}",
+                node.ask, p.subject, tree.for_each
+            )));
+        }
+        for t in node.yes.iter().chain(&node.no).chain(&node.unknown) {
+            match t.strip_prefix("finding:") {
+                Some(f) if crate::findings::info(f).is_none() => {
+                    return Err(err(format!("node `{id}` names unknown finding `{f}`")))
+                }
+                Some(_) => {}
+                None if !tree.nodes.contains_key(t) => {
+                    return Err(err(format!("node `{id}` goes to unknown node `{t}`")))
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// A finding reached by a walk.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    pub finding: String,
+    pub tree: String,
+    pub proof: Proof,
+}
+
+/// What walking all trees produced.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    pub emitted: Vec<Emitted>,
+    pub missing: Vec<Missing>,
+    pub trace: Vec<TraceStep>,
+}
+
+/// Upper bound on questions asked per subject: trees are small; this only guards loops.
+const MAX_STEPS: usize = 64;
+
+/// Walk every tree over every subject it applies to.
+pub fn walk_all(trees: &[Tree], facts: &Facts) -> Walk {
+    let mut out = Walk::default();
+    for tree in trees {
+        for subject in subjects(tree, facts) {
+            walk(tree, facts, subject, &mut out);
+        }
+    }
+    out
+}
+
+fn subjects<'a>(tree: &Tree, facts: &'a Facts) -> Vec<Subject<'a>> {
+    match tree.for_each.as_str() {
+        "service" => facts.services.iter().map(Subject::Service).collect(),
+        "lookup" => facts.lookups.iter().map(Subject::Lookup).collect(),
+        "probe" => facts.probes.iter().map(Subject::Probe).collect(),
+        "policy" => facts.policies.iter().map(Subject::Policy).collect(),
+        "resolver" => facts.resolvers.iter().map(Subject::Resolver).collect(),
+        _ => vec![Subject::Once],
+    }
+}
+
+/// Walk one tree for one subject.
+pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
+    let mut queue: Vec<String> = vec![tree.start.clone()];
+    let mut visited: Vec<String> = Vec::new();
+    let label = subject.label();
+    while let Some(node_id) = queue.pop() {
+        if visited.contains(&node_id) || visited.len() >= MAX_STEPS {
+            continue;
+        }
+        visited.push(node_id.clone());
+        let Some(node) = tree.nodes.get(&node_id) else {
+            continue;
+        };
+        let Some(pred) = predicates::get(&node.ask) else {
+            continue;
+        };
+        let answer = (pred.eval)(&Ctx { facts, subject });
+        let (targets, proof) = match &answer {
+            Answer::Yes(p) => (&node.yes, Some(p)),
+            Answer::No(p) => (&node.no, Some(p)),
+            Answer::Unknown(m) => {
+                for missing in m {
+                    if !out.missing.contains(missing) {
+                        out.missing.push(missing.clone());
+                    }
+                }
+                (&node.unknown, None)
+            }
+        };
+        out.trace.push(TraceStep {
+            tree: tree.id.clone(),
+            predicate: node.ask.clone(),
+            question: format!("{} — {label}", pred.question),
+            answer: answer.word().to_string(),
+            evidence: proof
+                .map(|p| {
+                    p.lines
+                        .iter()
+                        .map(|l| Evidence {
+                            line: *l,
+                            text: String::new(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+        // Targets run in the order written: push in reverse onto the stack.
+        for t in targets.iter().rev() {
+            match t.strip_prefix("finding:") {
+                Some(f) => {
+                    if let Some(p) = proof {
+                        out.emitted.push(Emitted {
+                            finding: f.to_string(),
+                            tree: tree.id.clone(),
+                            proof: p.clone(),
+                        });
+                        for c in &p.confirm {
+                            if !out.missing.contains(c) {
+                                out.missing.push(c.clone());
+                            }
+                        }
+                    }
+                }
+                None => queue.push(t.clone()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_tree_loads_and_checks() {
+        let trees = load().unwrap();
+        assert_eq!(trees.len(), SOURCES.len());
+    }
+
+    #[test]
+    fn broken_trees_are_refused_with_a_reason() {
+        let bad = r#"
+id = "t"
+title = "t"
+description = "t"
+for_each = "service"
+start = "a"
+[nodes.a]
+ask = "no_such_predicate"
+"#;
+        let e = parse_tree("t", bad).unwrap_err();
+        assert!(e.message.contains("unknown predicate"), "{e}");
+        let bad = bad
+            .replace("no_such_predicate", "service_has_ready_endpoints")
+            .replace("[nodes.a]", "[nodes.a]\nno = [\"finding:not-a-finding\"]");
+        assert!(parse_tree("t", &bad)
+            .unwrap_err()
+            .message
+            .contains("unknown finding"));
+        let bad = bad.replace("finding:not-a-finding", "nowhere");
+        assert!(parse_tree("t", &bad)
+            .unwrap_err()
+            .message
+            .contains("unknown node"));
+    }
+}
