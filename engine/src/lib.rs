@@ -12,6 +12,7 @@ pub mod findings;
 pub mod lines;
 pub mod parse;
 pub mod predicates;
+pub mod render;
 pub mod report;
 pub mod split;
 pub mod trees;
@@ -83,18 +84,15 @@ pub fn diagnose(input: &str) -> Report {
     report
 }
 
-/// The whole report as markdown.
+/// The whole report as markdown, each finding's runbook tailored and appended.
 pub fn render_markdown(report: &Report) -> String {
-    let mut out = String::from("# netdoc report\n");
-    for f in &report.findings {
-        out.push_str(&format!("\n## {} — {}\n\n{}\n", f.id, f.title, f.summary));
-    }
-    out
+    render::markdown(report, &|f| Some(runbook_markdown(f)))
 }
 
 /// One finding's runbook, tailored with its values, as markdown.
 pub fn runbook_markdown(finding: &Finding) -> String {
-    format!("# {}\n\n{}\n", finding.title, finding.summary)
+    runbook_for(&finding.id, &finding.vars)
+        .unwrap_or_else(|e| format!("# {}\n\n{e}\n", finding.title))
 }
 
 /// Split, detect and parse a paste; every segment with its records, as JSON.

@@ -1,0 +1,147 @@
+//! The whole report as markdown: findings with their evidence, missing evidence with
+//! the commands to run, the segments read, the decision walk, and each finding's
+//! runbook tailored with the user's names.
+
+use crate::report::{Finding, Report};
+
+/// Text pasted by the user goes into fenced blocks; a fence inside it must not end them.
+fn fence_safe(s: &str) -> String {
+    s.replace("```", "'''")
+}
+
+/// Render a report as markdown. `runbook` renders one finding's runbook (tailored).
+pub fn markdown(report: &Report, runbook: &dyn Fn(&Finding) -> Option<String>) -> String {
+    let mut s = String::from("# netdoc report\n\n");
+    let read = report
+        .segments
+        .iter()
+        .filter(|x| x.status == "parsed" || x.status == "partial")
+        .count();
+    s.push_str(&format!(
+        "{} finding(s), most likely root cause first · {} of {} pasted output(s) read · {} missing piece(s) of evidence\n",
+        report.findings.len(),
+        read,
+        report.segments.len(),
+        report.missing.len()
+    ));
+    if report.findings.is_empty() {
+        s.push_str("\nNothing in the paste proves a fault. ");
+        if !report.missing.is_empty() {
+            s.push_str("The commands under *Missing evidence* would decide the open questions.");
+        }
+        s.push('\n');
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        s.push_str(&format!("\n## {}. `{}` — {}\n\n", i + 1, f.id, f.title));
+        s.push_str(&format!("**{}** · layer `{}`", f.severity, f.layer));
+        if !f.explains.is_empty() {
+            let ex: Vec<String> = f.explains.iter().map(|e| format!("`{e}`")).collect();
+            s.push_str(&format!(" · explains {}", ex.join(", ")));
+        }
+        s.push_str(&format!("\n\n{}\n\n", f.summary));
+        let lines: Vec<_> = f.evidence.iter().filter(|e| e.line > 0).collect();
+        if !lines.is_empty() {
+            s.push_str("```text\n");
+            let width = lines
+                .iter()
+                .map(|e| e.line.to_string().len())
+                .max()
+                .unwrap_or(1);
+            for e in &lines {
+                s.push_str(&format!("{:>width$} │ {}\n", e.line, fence_safe(&e.text)));
+            }
+            s.push_str("```\n");
+        }
+        for e in f.evidence.iter().filter(|e| e.line == 0) {
+            s.push_str(&format!("\n- {}\n", e.text));
+        }
+    }
+    if !report.missing.is_empty() {
+        s.push_str(
+            "\n## Missing evidence\n\nPaste the output of these to decide what the paste cannot:\n",
+        );
+        for m in &report.missing {
+            s.push_str(&format!(
+                "\n- {}\n\n  ```sh\n  {}\n  ```\n",
+                m.question,
+                fence_safe(&m.command)
+            ));
+        }
+    }
+    s.push_str(
+        "\n## What was read\n\n| # | kind | lines | status | command |\n|---|---|---|---|---|\n",
+    );
+    for seg in &report.segments {
+        let cmd = seg
+            .command
+            .as_deref()
+            .map(|c| format!("`{}`", c.replace('|', "\\|").replace('`', "'")))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "| {} | {} | {}–{} | {} | {} |\n",
+            seg.index,
+            seg.kind.as_deref().unwrap_or("unrecognized"),
+            seg.lines[0],
+            seg.lines[1],
+            seg.status,
+            cmd
+        ));
+    }
+    let problems: Vec<_> = report
+        .segments
+        .iter()
+        .flat_map(|x| x.problems.iter())
+        .collect();
+    if !problems.is_empty() {
+        s.push_str("\nLines that could not be read:\n\n");
+        for p in problems.iter().take(20) {
+            s.push_str(&format!("- line {}: {}\n", p.line, p.message));
+        }
+    }
+    if !report.trace.is_empty() {
+        s.push_str("\n## Decision walk\n\n");
+        for t in &report.trace {
+            let lines: Vec<String> = t.evidence.iter().map(|e| e.line.to_string()).collect();
+            let at = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(" (line {})", lines.join(", "))
+            };
+            let mark = match t.answer.as_str() {
+                "yes" => "✓",
+                "no" => "✗",
+                _ => "?",
+            };
+            s.push_str(&format!(
+                "- {mark} [{}] {} → **{}**{at}\n",
+                t.tree, t.question, t.answer
+            ));
+        }
+    }
+    let books: Vec<String> = report.findings.iter().filter_map(runbook).collect();
+    if !books.is_empty() {
+        s.push_str("\n---\n\n# Runbooks\n");
+        for b in books {
+            s.push('\n');
+            s.push_str(&demote_headings(&b));
+        }
+    }
+    s
+}
+
+/// Push a runbook's headings one level down so they nest under "Runbooks".
+fn demote_headings(md: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && line.starts_with('#') {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

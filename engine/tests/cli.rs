@@ -1,0 +1,147 @@
+//! The real `netdoc` binary on real files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn netdoc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_netdoc"))
+}
+
+#[test]
+fn example_diagnoses_the_selector_mismatch_first_and_exits_1() {
+    let out = netdoc()
+        .args(["diagnose", "--example", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings exit with 1");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["findings"][0]["id"], "service-selector-mismatch");
+    let ev = v["findings"][0]["evidence"].as_array().unwrap();
+    assert!(
+        ev.iter().any(|e| e["line"] == 3),
+        "cites the selector row: {ev:?}"
+    );
+    for seg in v["segments"].as_array().unwrap() {
+        assert_eq!(seg["status"], "parsed", "{seg}");
+    }
+}
+
+#[test]
+fn text_and_markdown_formats_name_the_finding_and_the_runbook() {
+    let out = netdoc()
+        .args(["diagnose", "--example", "--format", "text"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("service-selector-mismatch"), "{text}");
+    let out = netdoc()
+        .args(["diagnose", "--example", "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# "), "{md}");
+    assert!(
+        md.contains("## Mitigation") || md.contains("Mitigation"),
+        "{md}"
+    );
+}
+
+#[test]
+fn stdin_and_exit_code_zero_when_nothing_is_wrong() {
+    let mut child = netdoc()
+        .args(["diagnose", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello\nworld\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["segments"][0]["status"], "unrecognized");
+}
+
+#[test]
+fn unreadable_file_is_a_clear_error_with_exit_2() {
+    let out = netdoc()
+        .args(["diagnose", "/nonexistent/paste.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("/nonexistent/paste.txt"), "{err}");
+}
+
+#[test]
+fn binary_input_does_not_crash() {
+    let dir = std::env::temp_dir().join(format!("netdoc-bin-{}", std::process::id()));
+    std::fs::write(&dir, [0u8, 159, 146, 150, 10, 255, 254, 10, 36, 32, 107]).unwrap();
+    let out = netdoc()
+        .args(["diagnose", dir.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&dir).ok();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("UTF-8"));
+}
+
+#[test]
+fn closed_pipe_exits_zero() {
+    let mut child = netdoc()
+        .args(["runbook", "list"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert!(status.code() == Some(0), "{status:?}");
+}
+
+#[test]
+fn parse_prints_records_and_rejects_unknown_kinds() {
+    let out = netdoc().args(["parse", "--list"]).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        list.contains("kubectl-get-svc") && list.contains("nslookup"),
+        "{list}"
+    );
+    let out = netdoc()
+        .args(["parse", "--as", "no-such-kind", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn runbook_show_fills_values_and_unknown_ids_fail() {
+    let out = netdoc()
+        .args([
+            "runbook",
+            "show",
+            "service-selector-mismatch",
+            "--set",
+            "service=backend",
+            "--set",
+            "namespace=broken-net",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("backend") && text.contains("broken-net"),
+        "{text}"
+    );
+    let out = netdoc()
+        .args(["runbook", "show", "no-such-finding"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
