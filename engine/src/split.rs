@@ -202,8 +202,9 @@ fn starts_with_known_command(t: &str) -> bool {
     let word_end = t.find(|c: char| c.is_whitespace()).unwrap_or(t.len());
     let word = &t[..word_end];
     let name = word.rsplit('/').next().unwrap_or(word);
-    // `curl: (7) …` and `nslookup: can't resolve` are output, not commands.
-    if !KNOWN_COMMANDS.contains(&name) {
+    // `curl: (7) …` and `nslookup: can't resolve` are output, not commands; nor is a
+    // config line such as `ExecStart=/usr/bin/kubelet …`.
+    if word.contains('=') || !KNOWN_COMMANDS.contains(&name) {
         return false;
     }
     let rest = t[word_end..].trim_start();
@@ -471,6 +472,7 @@ mod tests {
             "search default.svc.cluster.local svc.cluster.local cluster.local",
             "  app: backend  # a comment",
             "State  Recv-Q Send-Q Local Address:Port Peer Address:Port",
+            "ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_DNS_ARGS",
         ] {
             assert_eq!(command_of(l), None, "{l}");
         }
