@@ -8,4 +8,5 @@ pub mod cmdline;
 pub mod detect;
 pub mod parse;
 pub mod report;
+pub mod runbook;
 pub mod split;
