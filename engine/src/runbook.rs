@@ -129,7 +129,25 @@ macro_rules! embed {
 
 embed! {
     runbooks: [
+        // dns
+        // service
         "service-no-endpoints",
+        "service-selector-mismatch",
+        "service-pods-not-ready",
+        "service-target-port-mismatch",
+        "service-port-name-unresolved",
+        "nodeport-out-of-range",
+        "etp-local-no-local-endpoint",
+        "hairpin-disabled",
+        "kube-proxy-mode-mismatch",
+        "kube-proxy-rules-missing",
+        "kube-proxy-stale-rules",
+        "iptables-backend-split",
+        // transport
+        // policy
+        // route
+        // conntrack
+        // addressing
     ],
     partials: [
         "evidence.md.tera",
