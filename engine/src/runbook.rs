@@ -144,6 +144,13 @@ embed! {
         "kube-proxy-stale-rules",
         "iptables-backend-split",
         // transport
+        "conn-refused",
+        "conn-timeout",
+        "conn-reset",
+        "no-listener",
+        "listen-loopback-only",
+        "syn-sent-pileup",
+        "close-wait-pileup",
         // policy
         // route
         // conntrack
