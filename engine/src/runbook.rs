@@ -130,6 +130,16 @@ macro_rules! embed {
 embed! {
     runbooks: [
         // dns
+        "dns-resolver-unreachable",
+        "dns-nxdomain",
+        "dns-servfail",
+        "dns-short-name-cross-namespace",
+        "dns-ndots-amplification",
+        "dns-wrong-nameserver",
+        "coredns-not-ready",
+        "coredns-forward-loop",
+        "dns-egress-blocked",
+        "dns-tool-misleading",
         // service
         "service-no-endpoints",
         "service-selector-mismatch",

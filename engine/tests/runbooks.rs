@@ -166,12 +166,9 @@ fn generic_renders_are_complete_and_clean() {
             );
         }
         assert!(
-            text.contains("<namespace>")
-                || text.contains("<node>")
-                || text.contains("<pod>")
-                || text.contains("<service>")
-                || text.contains("<name>")
-                || text.contains("<host>"),
+            angle_tokens(&text)
+                .iter()
+                .any(|t| VARS.contains(&t.as_str())),
             "{id}: the generic form shows placeholders"
         );
         // Generic Evidence says where to look.
