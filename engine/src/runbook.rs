@@ -162,9 +162,24 @@ embed! {
         "syn-sent-pileup",
         "close-wait-pileup",
         // policy
+        "netpol-default-deny",
+        "netpol-blocks-flow",
+        "netpol-namespace-label-missing",
+        "netpol-selects-nothing",
+        "netpol-port-mismatch",
         // route
+        "mtu-blackhole",
+        "mtu-overlay-mismatch",
+        "route-missing",
+        "neighbor-failed",
+        "rp-filter-strict",
         // conntrack
+        "conntrack-table-full",
+        "conntrack-stale-entry",
         // addressing
+        "cidr-overlap",
+        "pod-cidr-exhausted",
+        "ip-outside-cidr",
     ],
     partials: [
         "evidence.md.tera",
