@@ -334,6 +334,7 @@ fn snapshot_dns_ndots_amplification() {
             "api.example.com.web.svc.cluster.local.\napi.example.com.svc.cluster.local.\napi.example.com.cluster.local.\napi.example.com.",
         ),
         ("query_count", "4"),
+        ("fqdn", "api.example.com."),
     ]);
     let evidence = ev(&[
         (
