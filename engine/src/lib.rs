@@ -14,6 +14,7 @@ pub mod parse;
 pub mod predicates;
 pub mod render;
 pub mod report;
+pub mod runbook;
 pub mod split;
 pub mod trees;
 
