@@ -39,7 +39,7 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    ("dns-resolver-unreachable", "dns", "error", Symptom, "DNS queries time out: nobody answers on the nameserver address"),
+    ("dns-resolver-unreachable", "dns", "critical", Symptom, "DNS queries time out: nobody answers on the nameserver address"),
     ("dns-nxdomain", "dns", "warning", Symptom, "The name does not exist as asked (NXDOMAIN)"),
     ("dns-servfail", "dns", "error", Condition, "The resolver answered SERVFAIL"),
     ("dns-short-name-cross-namespace", "dns", "error", RootCause, "A short Service name was asked from another namespace"),
@@ -47,7 +47,7 @@ catalogue! {
     ("dns-wrong-nameserver", "dns", "critical", RootCause, "Pods are given a nameserver that is not the cluster DNS"),
     ("coredns-not-ready", "dns", "critical", RootCause, "CoreDNS is not running and ready"),
     ("coredns-forward-loop", "dns", "critical", RootCause, "CoreDNS detected a forwarding loop"),
-    ("dns-egress-blocked", "dns", "error", RootCause, "An egress NetworkPolicy blocks DNS"),
+    ("dns-egress-blocked", "dns", "critical", RootCause, "An egress NetworkPolicy blocks DNS"),
     ("dns-tool-misleading", "dns", "info", Condition, "The DNS tool used cannot show pod resolver behaviour"),
     ("service-no-endpoints", "service", "error", Condition, "The Service has no ready endpoints"),
     ("service-selector-mismatch", "service", "error", RootCause, "The Service selector matches no pod"),
@@ -68,7 +68,7 @@ catalogue! {
     ("listen-loopback-only", "transport", "error", RootCause, "The process listens on loopback only"),
     ("syn-sent-pileup", "transport", "warning", Condition, "SYN-SENT sockets pile up toward a destination"),
     ("close-wait-pileup", "transport", "warning", RootCause, "CLOSE-WAIT sockets accumulate"),
-    ("netpol-default-deny", "policy", "error", RootCause, "A default-deny NetworkPolicy isolates every pod of the namespace"),
+    ("netpol-default-deny", "policy", "warning", RootCause, "A default-deny NetworkPolicy isolates every pod of the namespace"),
     ("netpol-blocks-flow", "policy", "error", RootCause, "A NetworkPolicy denies this flow"),
     ("netpol-namespace-label-missing", "policy", "error", RootCause, "A namespaceSelector asks for a label the namespace lacks"),
     ("netpol-selects-nothing", "policy", "warning", RootCause, "A NetworkPolicy's podSelector matches no pod"),
@@ -80,12 +80,15 @@ catalogue! {
     ("rp-filter-strict", "route", "warning", RootCause, "Strict reverse-path filtering drops asymmetric traffic"),
     ("conntrack-table-full", "conntrack", "critical", RootCause, "The conntrack table is full: new flows are dropped"),
     ("conntrack-stale-entry", "conntrack", "error", RootCause, "Tracked flows still NAT to old endpoints"),
-    ("cidr-overlap", "addressing", "error", RootCause, "Address ranges overlap"),
+    ("cidr-overlap", "addressing", "critical", RootCause, "Address ranges overlap"),
     ("pod-cidr-exhausted", "addressing", "error", RootCause, "The pod CIDR cannot hold the pods or nodes"),
     ("ip-outside-cidr", "addressing", "warning", RootCause, "An address sits outside the range it must belong to"),
 }
 
 /// The catalogue entry of an id.
+///
+/// The catalogue is the source of layer and severity; every runbook's front matter
+/// must agree (tested).
 pub fn info(id: &str) -> Option<&'static FindingInfo> {
     CATALOGUE.iter().find(|f| f.id == id)
 }
@@ -211,4 +214,23 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
         (a.0, a.3.explains.is_empty(), a.1, a.2).cmp(&(b.0, b.3.explains.is_empty(), b.1, b.2))
     });
     findings.into_iter().map(|f| f.3).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_and_runbooks_agree() {
+        for f in CATALOGUE {
+            let m = crate::runbook::meta(f.id).unwrap_or_else(|| panic!("no runbook for {}", f.id));
+            assert_eq!(
+                (m.layer.as_str(), m.severity.as_str()),
+                (f.layer, f.severity),
+                "{}",
+                f.id
+            );
+        }
+        assert_eq!(crate::runbook::list().len(), CATALOGUE.len());
+    }
 }

@@ -90,10 +90,11 @@ pub fn render_markdown(report: &Report) -> String {
     render::markdown(report, &|f| Some(runbook_markdown(f)))
 }
 
-/// One finding's runbook, tailored with its values, as markdown.
+/// One finding's runbook, tailored with its values and evidence, as markdown.
 pub fn runbook_markdown(finding: &Finding) -> String {
-    runbook_for(&finding.id, &finding.vars)
-        .unwrap_or_else(|e| format!("# {}\n\n{e}\n", finding.title))
+    let body = runbook::render(&finding.id, &finding.vars, &finding.evidence)
+        .unwrap_or_else(|e| format!("{e}\n"));
+    format!("# Runbook: {} — `{}`\n\n{body}", finding.title, finding.id)
 }
 
 /// Split, detect and parse a paste; every segment with its records, as JSON.
@@ -121,12 +122,16 @@ pub fn runbook_for(
     id: &str,
     vars: &std::collections::BTreeMap<String, String>,
 ) -> Result<String, String> {
-    let info = findings::info(id)
+    let meta = runbook::meta(id)
         .ok_or_else(|| format!("unknown runbook `{id}`; `netdoc runbook list` shows them"))?;
-    let _ = vars;
+    let body = if vars.is_empty() {
+        runbook::render_generic(id)
+    } else {
+        runbook::render(id, vars, &[])
+    };
+    let body = body.map_err(|e| e.to_string())?;
     Ok(format!(
-        "# {}
-",
-        info.title
+        "# {} — `{id}`\n\n*layer `{}` · severity `{}`*\n\n{body}",
+        meta.title, meta.layer, meta.severity
     ))
 }

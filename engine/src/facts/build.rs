@@ -29,7 +29,10 @@ struct Client {
 
 fn client(seg: &Segment) -> Client {
     let exec = seg.command.as_ref().and_then(|c| c.exec_in.as_ref());
-    Client { pod: exec.and_then(|e| e.pod.clone()), namespace: exec.and_then(|e| e.namespace.clone()) }
+    Client {
+        pod: exec.and_then(|e| e.pod.clone()),
+        namespace: exec.and_then(|e| e.namespace.clone()),
+    }
 }
 
 /// The namespace kubectl's `-n` gives rows that carry none.
@@ -38,11 +41,18 @@ fn cmd_namespace(seg: &Segment) -> Option<String> {
 }
 
 fn upsert_service<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f mut Service {
-    let pos = f.services.iter().position(|s| s.name == name && ns_compatible(s.namespace.as_deref(), namespace));
+    let pos = f
+        .services
+        .iter()
+        .position(|s| s.name == name && ns_compatible(s.namespace.as_deref(), namespace));
     let i = match pos {
         Some(i) => i,
         None => {
-            f.services.push(Service { name: name.to_string(), namespace: namespace.map(str::to_string), ..Service::default() });
+            f.services.push(Service {
+                name: name.to_string(),
+                namespace: namespace.map(str::to_string),
+                ..Service::default()
+            });
             f.services.len() - 1
         }
     };
@@ -54,11 +64,18 @@ fn upsert_service<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> 
 }
 
 fn upsert_pod<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f mut Pod {
-    let pos = f.pods.iter().position(|p| p.name == name && ns_compatible(p.namespace.as_deref(), namespace));
+    let pos = f
+        .pods
+        .iter()
+        .position(|p| p.name == name && ns_compatible(p.namespace.as_deref(), namespace));
     let i = match pos {
         Some(i) => i,
         None => {
-            f.pods.push(Pod { name: name.to_string(), namespace: namespace.map(str::to_string), ..Pod::default() });
+            f.pods.push(Pod {
+                name: name.to_string(),
+                namespace: namespace.map(str::to_string),
+                ..Pod::default()
+            });
             f.pods.len() - 1
         }
     };
@@ -69,12 +86,25 @@ fn upsert_pod<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f 
     p
 }
 
-fn upsert_endpoints<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str, line: usize) -> &'f mut Endpoints {
-    let pos = f.endpoints.iter().position(|e| e.name == name && ns_compatible(e.namespace.as_deref(), namespace));
+fn upsert_endpoints<'f>(
+    f: &'f mut Facts,
+    namespace: Option<&str>,
+    name: &str,
+    line: usize,
+) -> &'f mut Endpoints {
+    let pos = f
+        .endpoints
+        .iter()
+        .position(|e| e.name == name && ns_compatible(e.namespace.as_deref(), namespace));
     let i = match pos {
         Some(i) => i,
         None => {
-            f.endpoints.push(Endpoints { name: name.to_string(), namespace: namespace.map(str::to_string), line, ..Endpoints::default() });
+            f.endpoints.push(Endpoints {
+                name: name.to_string(),
+                namespace: namespace.map(str::to_string),
+                line,
+                ..Endpoints::default()
+            });
             f.endpoints.len() - 1
         }
     };
@@ -107,7 +137,11 @@ fn target_port(t: &parse::k8s_objects::TargetPort) -> TargetPort {
 fn selector(s: &parse::k8s_objects::LabelSelector) -> Selector {
     Selector {
         match_labels: s.match_labels.clone(),
-        match_expressions: s.match_expressions.iter().map(|r| (r.key.clone(), r.operator.clone(), r.values.clone())).collect(),
+        match_expressions: s
+            .match_expressions
+            .iter()
+            .map(|r| (r.key.clone(), r.operator.clone(), r.values.clone()))
+            .collect(),
     }
 }
 
@@ -123,25 +157,57 @@ fn pod_spec(p: &mut Pod, spec: &parse::k8s_objects::PodSpec, fallback_line: usiz
         p.status = spec.phase.clone();
     }
     for c in &spec.containers {
-        for Cp { line, name, container_port, protocol } in &c.ports {
-            p.container_ports.push(ContainerPort { name: name.clone(), port: *container_port, protocol: protocol.clone(), line: *line });
+        for Cp {
+            line,
+            name,
+            container_port,
+            protocol,
+        } in &c.ports
+        {
+            p.container_ports.push(ContainerPort {
+                name: name.clone(),
+                port: *container_port,
+                protocol: protocol.clone(),
+                line: *line,
+            });
         }
     }
     // The endpoints controller reads the Ready condition, not the containers' flags.
     if let Some(c) = spec.conditions.iter().find(|c| c.condition_type == "Ready") {
         let ready = c.status == "True";
-        p.ready = Some(Sourced { value: ready, line: c.line });
+        p.ready = Some(Sourced {
+            value: ready,
+            line: c.line,
+        });
         if !ready {
             p.not_ready_reason = Some(match &c.reason {
                 Some(r) => format!("Ready condition False: {r}"),
                 None => "Ready condition False".into(),
             });
         }
-    } else if let Some(w) = spec.container_statuses.iter().find(|s| s.waiting_reason.is_some() || s.ready == Some(false)) {
-        p.ready = Some(Sourced { value: false, line: w.line });
-        p.not_ready_reason = w.waiting_reason.clone().or(Some(format!("container {} not ready", w.name)));
-    } else if !spec.container_statuses.is_empty() && spec.container_statuses.iter().all(|s| s.ready == Some(true)) {
-        p.ready = Some(Sourced { value: true, line: spec.container_statuses[0].line.max(fallback_line) });
+    } else if let Some(w) = spec
+        .container_statuses
+        .iter()
+        .find(|s| s.waiting_reason.is_some() || s.ready == Some(false))
+    {
+        p.ready = Some(Sourced {
+            value: false,
+            line: w.line,
+        });
+        p.not_ready_reason = w
+            .waiting_reason
+            .clone()
+            .or(Some(format!("container {} not ready", w.name)));
+    } else if !spec.container_statuses.is_empty()
+        && spec
+            .container_statuses
+            .iter()
+            .all(|s| s.ready == Some(true))
+    {
+        p.ready = Some(Sourced {
+            value: true,
+            line: spec.container_statuses[0].line.max(fallback_line),
+        });
     }
 }
 
@@ -152,17 +218,34 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
         let ns = o.namespace.clone().or(cmd_ns.clone());
         let ns = ns.as_deref();
         let Some(name) = o.name.as_deref() else {
-            if let Spec::KubeletConfiguration { cluster_dns, cluster_dns_line, .. } = &o.spec {
+            if let Spec::KubeletConfiguration {
+                cluster_dns,
+                cluster_dns_line,
+                ..
+            } = &o.spec
+            {
                 kubelet_dns(f, cluster_dns, cluster_dns_line.unwrap_or(o.line));
             }
             continue;
         };
         match &o.spec {
-            Spec::Service { selector: sel, selector_line, service_type, cluster_ip, ports, external_traffic_policy, external_traffic_policy_line, .. } => {
+            Spec::Service {
+                selector: sel,
+                selector_line,
+                service_type,
+                cluster_ip,
+                ports,
+                external_traffic_policy,
+                external_traffic_policy_line,
+                ..
+            } => {
                 let s = upsert_service(f, ns, name);
                 push_line(&mut s.lines, o.line);
                 if let Some(sel) = sel {
-                    s.selector = Some(Sourced { value: sel.clone(), line: selector_line.unwrap_or(o.line) });
+                    s.selector = Some(Sourced {
+                        value: sel.clone(),
+                        line: selector_line.unwrap_or(o.line),
+                    });
                 }
                 if service_type.is_some() {
                     s.service_type = service_type.clone();
@@ -187,22 +270,37 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
                         .collect();
                 }
                 if let Some(etp) = external_traffic_policy {
-                    s.external_traffic_policy = Some(Sourced { value: etp.clone(), line: external_traffic_policy_line.unwrap_or(o.line) });
+                    s.external_traffic_policy = Some(Sourced {
+                        value: etp.clone(),
+                        line: external_traffic_policy_line.unwrap_or(o.line),
+                    });
                 }
             }
-            Spec::Endpoints { subsets, subsets_line } => {
+            Spec::Endpoints {
+                subsets,
+                subsets_line,
+            } => {
                 let e = upsert_endpoints(f, ns, name, subsets_line.unwrap_or(o.line));
                 for sub in subsets {
                     let ports: Vec<u16> = sub.ports.iter().map(|p| p.port).collect();
                     let fmt = |ip: &str| match ports.as_slice() {
                         [] => ip.to_string(),
-                        ps => ps.iter().map(|p| format!("{ip}:{p}")).collect::<Vec<_>>().join(","),
+                        ps => ps
+                            .iter()
+                            .map(|p| format!("{ip}:{p}"))
+                            .collect::<Vec<_>>()
+                            .join(","),
                     };
                     e.ready.extend(sub.addresses.iter().map(|a| fmt(&a.ip)));
-                    e.not_ready.extend(sub.not_ready_addresses.iter().map(|a| fmt(&a.ip)));
+                    e.not_ready
+                        .extend(sub.not_ready_addresses.iter().map(|a| fmt(&a.ip)));
                 }
             }
-            Spec::EndpointSlice { service_name, endpoints, .. } => {
+            Spec::EndpointSlice {
+                service_name,
+                endpoints,
+                ..
+            } => {
                 let svc = service_name.clone().unwrap_or_else(|| name.to_string());
                 let e = upsert_endpoints(f, ns, &svc, o.line);
                 for ep in endpoints {
@@ -214,7 +312,10 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
                 }
             }
             Spec::Pod { pod } => {
-                let labels = (!o.labels.is_empty()).then(|| Sourced { value: o.labels.clone(), line: o.line });
+                let labels = (!o.labels.is_empty()).then(|| Sourced {
+                    value: o.labels.clone(),
+                    line: o.line,
+                });
                 let p = upsert_pod(f, ns, name);
                 push_line(&mut p.lines, o.line);
                 if labels.is_some() {
@@ -222,19 +323,42 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
                 }
                 pod_spec(p, pod, o.line);
             }
-            Spec::Workload { workload_kind, template_labels, template_labels_line, pod, .. } => {
+            Spec::Workload {
+                workload_kind,
+                template_labels,
+                template_labels_line,
+                pod,
+                ..
+            } => {
                 // A workload's pod template stands for its pods: its labels and ports
                 // decide selector and targetPort questions even without the pods.
                 let p = upsert_pod(f, ns, &format!("{}/{name}", workload_kind.to_lowercase()));
                 push_line(&mut p.lines, o.line);
                 if !template_labels.is_empty() {
-                    p.labels = Some(Sourced { value: template_labels.clone(), line: template_labels_line.unwrap_or(o.line) });
+                    p.labels = Some(Sourced {
+                        value: template_labels.clone(),
+                        line: template_labels_line.unwrap_or(o.line),
+                    });
                 }
                 pod_spec(p, pod, o.line);
             }
-            Spec::Namespace {} => f.namespaces.push(Namespace { name: name.to_string(), labels: o.labels.clone(), line: o.line }),
-            Spec::NetworkPolicy { pod_selector, pod_selector_line, policy_types, ingress, egress } => {
-                let has = |t: &str| policy_types.as_ref().map(|v| v.iter().any(|x| x.eq_ignore_ascii_case(t)));
+            Spec::Namespace {} => f.namespaces.push(Namespace {
+                name: name.to_string(),
+                labels: o.labels.clone(),
+                line: o.line,
+            }),
+            Spec::NetworkPolicy {
+                pod_selector,
+                pod_selector_line,
+                policy_types,
+                ingress,
+                egress,
+            } => {
+                let has = |t: &str| {
+                    policy_types
+                        .as_ref()
+                        .map(|v| v.iter().any(|x| x.eq_ignore_ascii_case(t)))
+                };
                 f.policies.push(Policy {
                     name: name.to_string(),
                     namespace: ns.map(str::to_string),
@@ -250,7 +374,11 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
                     policy_types_line: None,
                 });
             }
-            Spec::KubeletConfiguration { cluster_dns, cluster_dns_line, .. } => kubelet_dns(f, cluster_dns, cluster_dns_line.unwrap_or(o.line)),
+            Spec::KubeletConfiguration {
+                cluster_dns,
+                cluster_dns_line,
+                ..
+            } => kubelet_dns(f, cluster_dns, cluster_dns_line.unwrap_or(o.line)),
             _ => {}
         }
     }
