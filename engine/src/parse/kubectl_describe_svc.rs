@@ -133,7 +133,8 @@ fn matches_command(cmd: &CommandLine) -> bool {
 
 fn sniff(head: &str) -> Option<f32> {
     let has = |field: &str| head.lines().any(|l| l.starts_with(field));
-    if !has("Name:") {
+    // `Name:` opens every kubectl describe; TargetPort and Session Affinity are Service-only.
+    if !has("Name:") || !(has("TargetPort:") || has("Session Affinity:")) {
         return None;
     }
     let score = [
@@ -338,7 +339,9 @@ fn field(
             rec.external_traffic_policy_line = Some(n);
         }
         "Internal Traffic Policy" => rec.internal_traffic_policy = opt(value),
-        "Health Check Nodeport" => rec.health_check_node_port = Some(table::parse_port(value)?),
+        "HealthCheck NodePort" | "Health Check Nodeport" => {
+            rec.health_check_node_port = Some(table::parse_port(value)?)
+        }
         "Events" => {
             if value.is_empty() {
                 *section = Section::Events;

@@ -300,6 +300,16 @@ fn cells<'a>(line: &'a str, cols: &[Column]) -> Result<Vec<(&'static str, &'a st
             slot.1 = w;
         }
     }
+    // Only inner cells are ever empty (ENDPOINTS); a row that stops before the last
+    // column was cut off.
+    let filled = last_col.map_or(0, |l| l + 1);
+    if filled < cols.len() {
+        let missing: Vec<&str> = cols.iter().skip(filled).map(|c| c.name).collect();
+        return Err(format!(
+            "the row stops before {} (truncated?)",
+            missing.join(", ")
+        ));
+    }
     Ok(out)
 }
 
@@ -339,7 +349,7 @@ pub fn read_tables<R>(
         let row = match row_cells {
             Ok(cells) => Row { line: n, cells },
             Err(e) => {
-                out.problem(n, format!("not a {} row: {e}", spec.what));
+                out.problem(n, format!("not a row of the {} table: {e}", spec.what));
                 continue;
             }
         };
