@@ -533,3 +533,124 @@ fn hostile_input_does_not_panic() {
         }
     }
 }
+
+#[test]
+fn sniffers_pick_their_own_fixtures() {
+    for (kind, file, _) in FIXTURES {
+        let text = read(kind, file);
+        let best =
+            netdoc::detect::sniff_kind(netdoc::split::head(&text, netdoc::detect::SNIFF_LINES));
+        let headerless = file.contains("headerless")
+            || file.contains("no-resources")
+            || file.contains("not-found")
+            || file.contains("empty");
+        if headerless {
+            // Nothing to go on without the command line: no claim, or not a wrong one.
+            assert!(
+                best.is_none() || best == Some(*kind),
+                "{kind}/{file}: sniffed as {best:?}"
+            );
+        } else {
+            assert_eq!(best, Some(*kind), "{kind}/{file}");
+        }
+    }
+}
+
+#[test]
+fn a_whole_paste_goes_through_split_detect_parse() {
+    let paste = "\
+$ kubectl get po -n kube-system -l k8s-app=kube-dns
+kube-dns-v17.1-j7nsx    3/3   Running   0   33m
+$ kubectl get svc -n kube-system
+NAME                   CLUSTER-IP     EXTERNAL-IP   PORT(S)         AGE
+kube-dns               10.0.0.10      <none>        53/UDP,53/TCP   2d
+$ kubectl get ep kube-dns -n kube-system
+NAME       ENDPOINTS   AGE
+kube-dns   <none>      2d
+";
+    let sniff = |h: &str| netdoc::detect::sniff_kind(h);
+    let segs = netdoc::split::split(paste, &sniff);
+    assert_eq!(segs.len(), 3);
+    let kinds: Vec<_> = segs
+        .iter()
+        .map(|s| netdoc::detect::detect(s).kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Some("kubectl-get-pods"),
+            Some("kubectl-get-svc"),
+            Some("kubectl-get-endpoints")
+        ]
+    );
+    let pods = parse_as("kubectl-get-pods", &segs[0]).unwrap();
+    assert!(pods.problems.is_empty());
+    match pods.records {
+        Records::KubectlGetPods(r) => {
+            assert_eq!(
+                (r[0].line, r[0].namespace.as_deref()),
+                (2, Some("kube-system"))
+            );
+        }
+        _ => unreachable!(),
+    }
+    match parse_as("kubectl-get-svc", &segs[1]).unwrap().records {
+        Records::KubectlGetSvc(r) => assert_eq!(
+            (r[0].line, r[0].cluster_ip),
+            (5, Some("10.0.0.10".parse().unwrap()))
+        ),
+        _ => unreachable!(),
+    }
+    match parse_as("kubectl-get-endpoints", &segs[2]).unwrap().records {
+        Records::KubectlGetEndpoints(r) => assert_eq!((r[0].line, r[0].addresses.len()), (8, 0)),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn big_input_is_linear_and_bounded() {
+    let mut text = String::from("NAME                       READY   STATUS    RESTARTS   AGE\n");
+    for i in 0..50_000 {
+        text.push_str(&format!(
+            "web-{i:06}                 1/1     Running   0          5d\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let p = parse_as("kubectl-get-pods", &Segment::new(&text, 1)).unwrap();
+    assert_eq!(p.records.len(), 50_000);
+    assert!(start.elapsed().as_secs() < 20);
+    // A header of thousands of repeated words is not a header.
+    let hostile = format!("{}\n{}\n", "NAME ".repeat(10_000), "x ".repeat(10_000));
+    let p = parse_as("kubectl-get-pods", &Segment::new(&hostile, 1)).unwrap();
+    assert!(!p.problems.is_empty());
+}
+
+#[test]
+fn get_all_reads_only_its_own_table() {
+    let text = "\
+NAME                           READY   STATUS    RESTARTS   AGE
+pod/backend-6d4cf56db6-x7k2p   1/1     Running   0          5d
+
+NAME                 TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE
+service/backend      ClusterIP   10.96.45.12   <none>        80/TCP    5d
+
+NAME                      READY   UP-TO-DATE   AVAILABLE   AGE
+deployment.apps/backend   1/1     1            1           5d
+";
+    let seg = Segment::with_command(text, 1, "kubectl get all -n shop");
+    let p = parse_as("kubectl-get-svc", &seg).unwrap();
+    match &p.records {
+        Records::KubectlGetSvc(r) => {
+            assert_eq!(r.len(), 1);
+            assert_eq!(
+                (r[0].name.as_str(), r[0].line, r[0].namespace.as_deref()),
+                ("backend", 5, Some("shop"))
+            );
+        }
+        _ => unreachable!(),
+    }
+    assert_eq!(problem_lines(&p), vec![1, 7]);
+    let p = parse_as("kubectl-get-pods", &seg).unwrap();
+    assert_eq!(p.records.len(), 1);
+    assert_eq!(problem_lines(&p), vec![4, 7]);
+}

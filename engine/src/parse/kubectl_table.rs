@@ -55,6 +55,9 @@ pub struct EndpointList {
 pub const MAX_LINE: usize = 64 * 1024;
 /// Most words a row may have; real rows have at most ~15.
 const MAX_WORDS: usize = 64;
+/// Most columns a header may have; the widest real table (pods -A -o wide --show-labels)
+/// has 11.
+const MAX_COLUMNS: usize = 16;
 
 /// Parse an ENDPOINTS cell (`10.244.1.5:9121,10.244.2.3:9121 + 1 more...`, `<none>`, ``).
 pub fn endpoint_list(cell: &str) -> Result<EndpointList, String> {
@@ -222,6 +225,9 @@ pub fn header(line: &str, spec: &TableSpec) -> Option<Vec<Column>> {
         let name = spec.columns.iter().find(|c| **c == w)?;
         cols.push(Column { name, start });
         i += 1;
+        if cols.len() > MAX_COLUMNS {
+            return None;
+        }
     }
     Some(cols)
 }
@@ -322,7 +328,7 @@ pub fn read_tables<R>(
 ) -> Output<R> {
     let mut out = Output::default();
     let kubectl = seg.kubectl();
-    let mut cols: Option<Vec<Column>> = None;
+    let mut table = Table::NotYet;
     for (n, line) in seg.lines() {
         if line.trim().is_empty() {
             continue;
@@ -339,12 +345,27 @@ pub fn read_tables<R>(
             continue;
         }
         if let Some(h) = header(line, spec) {
-            cols = Some(h);
+            table = Table::Ours(h);
             continue;
         }
-        let row_cells = match &cols {
-            Some(c) => cells(line, c),
-            None => implied_cells(line, kubectl, spec),
+        if looks_like_header(line) {
+            // `kubectl get all` and `get svc,ep` print several kinds of table; rows under
+            // another kind's header are not ours. One problem for the header, not one
+            // per row.
+            out.problem(
+                n,
+                format!(
+                    "a table of another kind (header {:?}), skipped",
+                    clip(line.trim())
+                ),
+            );
+            table = Table::Foreign;
+            continue;
+        }
+        let row_cells = match &table {
+            Table::Ours(c) => cells(line, c),
+            Table::NotYet => implied_cells(line, kubectl, spec),
+            Table::Foreign => continue,
         };
         let row = match row_cells {
             Ok(cells) => Row { line: n, cells },
@@ -359,6 +380,28 @@ pub fn read_tables<R>(
         }
     }
     out
+}
+
+/// Which table the rows being read belong to.
+enum Table {
+    /// No header seen yet: rows are read by the command line's implied columns.
+    NotYet,
+    /// Under one of this kind's headers.
+    Ours(Vec<Column>),
+    /// Under another kind's header (`kubectl get all`): rows skipped.
+    Foreign,
+}
+
+/// A kubectl table header of any kind: `NAME` first, every word upper case.
+fn looks_like_header(line: &str) -> bool {
+    let ws = words(line);
+    ws.first()
+        .is_some_and(|(_, w)| *w == "NAME" || *w == "NAMESPACE")
+        && ws.len() >= 2
+        && ws.iter().all(|(_, w)| {
+            w.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"()-/_.".contains(&b))
+        })
 }
 
 fn implied_cells<'a>(
