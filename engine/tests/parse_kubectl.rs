@@ -654,3 +654,18 @@ deployment.apps/backend   1/1     1            1           5d
     assert_eq!(p.records.len(), 1);
     assert_eq!(problem_lines(&p), vec![4, 7]);
 }
+
+#[test]
+fn collapsed_spacing_still_finds_the_empty_endpoints_cell() {
+    let text = "NAME ENDPOINTS AGE\nbackend 5d\nweb 10.244.1.7:8080 5d\n";
+    let p = parse_as("kubectl-get-endpoints", &Segment::new(text, 1)).unwrap();
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    match p.records {
+        Records::KubectlGetEndpoints(r) => {
+            assert!(r[0].addresses.is_empty());
+            assert_eq!(r[0].age.as_deref(), Some("5d"));
+            assert_eq!(r[1].addresses.len(), 1);
+        }
+        _ => unreachable!(),
+    }
+}

@@ -100,6 +100,7 @@ fn implied(k: &Kubectl, words: usize) -> Option<&'static [&'static str]> {
 }
 
 const SPEC: TableSpec = TableSpec {
+    may_be_empty: Some("ENDPOINTS"),
     what: "endpoints",
     columns: COLUMNS,
     implied,

@@ -117,6 +117,7 @@ fn implied(k: &Kubectl, words: usize) -> Option<&'static [&'static str]> {
 }
 
 const SPEC: TableSpec = TableSpec {
+    may_be_empty: None,
     what: "endpointslice",
     columns: COLUMNS,
     implied,

@@ -211,6 +211,7 @@ fn implied(k: &Kubectl, words: usize) -> Option<&'static [&'static str]> {
 }
 
 const SPEC: TableSpec = TableSpec {
+    may_be_empty: None,
     what: "service",
     columns: COLUMNS,
     implied,

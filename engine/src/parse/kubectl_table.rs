@@ -177,6 +177,8 @@ impl<'a> Row<'a> {
 pub struct TableSpec {
     /// What the rows are, for messages ("service").
     pub what: &'static str,
+    /// The one column whose cell kubectl may leave empty (ENDPOINTS), if any.
+    pub may_be_empty: Option<&'static str>,
     /// Every header word this kind's tables may have (two-word ones with their space).
     pub columns: &'static [&'static str],
     /// The columns a headerless row has, given the command's flags and its word count.
@@ -278,7 +280,43 @@ fn row_words(line: &str) -> Vec<(usize, &str)> {
 }
 
 /// Cut a row into cells under `cols`.
-fn cells<'a>(line: &'a str, cols: &[Column]) -> Result<Vec<(&'static str, &'a str)>, String> {
+fn cells<'a>(
+    line: &'a str,
+    cols: &[Column],
+    spec: &TableSpec,
+) -> Result<Vec<(&'static str, &'a str)>, String> {
+    let by_position = cells_by_position(line, cols);
+    if by_position.is_ok() {
+        return by_position;
+    }
+    // Spacing lost in the paste (chat apps collapse runs of spaces): one word short,
+    // and the kind has a cell that may be empty: that is the one missing.
+    let ws = row_words(line);
+    if let Some(empty) = spec.may_be_empty.filter(|_| ws.len() + 1 == cols.len()) {
+        if cols.iter().any(|c| c.name == empty) {
+            let mut words = ws.into_iter().map(|(_, w)| w);
+            return Ok(cols
+                .iter()
+                .map(|c| {
+                    (
+                        c.name,
+                        if c.name == empty {
+                            ""
+                        } else {
+                            words.next().unwrap_or("")
+                        },
+                    )
+                })
+                .collect());
+        }
+    }
+    by_position
+}
+
+fn cells_by_position<'a>(
+    line: &'a str,
+    cols: &[Column],
+) -> Result<Vec<(&'static str, &'a str)>, String> {
     let ws = row_words(line);
     if ws.len() == cols.len() {
         return Ok(cols.iter().zip(ws).map(|(c, (_, w))| (c.name, w)).collect());
@@ -363,7 +401,7 @@ pub fn read_tables<R>(
             continue;
         }
         let row_cells = match &table {
-            Table::Ours(c) => cells(line, c),
+            Table::Ours(c) => cells(line, c, spec),
             Table::NotYet => implied_cells(line, kubectl, spec),
             Table::Foreign => continue,
         };
