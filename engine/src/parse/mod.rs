@@ -25,6 +25,7 @@ pub mod kubectl_get_endpoints;
 pub mod kubectl_get_endpointslices;
 pub mod kubectl_get_pods;
 pub mod kubectl_get_svc;
+pub mod kubectl_table;
 pub mod kubelet_config;
 pub mod nc;
 pub mod net_errors;
