@@ -11,14 +11,51 @@ use crate::split::Segment;
 /// Build the store from every segment that parsed.
 pub fn build(parsed: &[(&Segment, Option<&Parsed>)]) -> Facts {
     let mut f = Facts::default();
+    let mut named: Vec<String> = Vec::new();
     for (seg, p) in parsed {
         let Some(p) = p else { continue };
         if !f.kinds_seen.iter().any(|k| k == p.kind) {
             f.kinds_seen.push(p.kind.to_string());
         }
         add(&mut f, seg, &p.records);
+        if let Some(k) = seg.kubectl() {
+            if k.resource
+                .as_deref()
+                .is_some_and(|r| r == "services" || r == "endpoints" || r == "endpointslices")
+            {
+                named.extend(k.names.iter().cloned());
+            }
+        }
     }
+    join(&mut f, &named);
     f
+}
+
+/// Joins that need every output read first.
+fn join(f: &mut Facts, named: &[String]) {
+    // Endpoints without their Service still tell of one: the Service of the same name.
+    let orphans: Vec<(Option<String>, String, usize)> = f
+        .endpoints
+        .iter()
+        .filter(|e| f.service(&e.name, e.namespace.as_deref()).is_none())
+        .map(|e| (e.namespace.clone(), e.name.clone(), e.line))
+        .collect();
+    for (ns, name, line) in orphans {
+        let s = upsert_service(f, ns.as_deref(), &name);
+        push_line(&mut s.lines, line);
+    }
+    let probed: Vec<String> = f
+        .probes
+        .iter()
+        .filter_map(|p| f.service_for_probe(p).map(|s| s.name.clone()))
+        .collect();
+    let with_endpoints: Vec<String> = f.endpoints.iter().map(|e| e.name.clone()).collect();
+    for s in &mut f.services {
+        s.in_focus = named.contains(&s.name)
+            || probed.contains(&s.name)
+            || with_endpoints.contains(&s.name)
+            || s.described_endpoints.is_some();
+    }
 }
 
 /// Where the command ran, when it was `kubectl exec … --`.
@@ -121,6 +158,11 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
     match records {
         Records::K8sObjects(objs) => objects(f, seg, objs),
         Records::KubeletConfig(rows) => kubelet(f, rows),
+        Records::KubectlGetSvc(rows) => get_svc(f, seg, rows),
+        Records::KubectlGetEndpoints(rows) => get_endpoints(f, seg, rows),
+        Records::KubectlGetEndpointslices(rows) => get_endpointslices(f, seg, rows),
+        Records::KubectlGetPods(rows) => get_pods(f, seg, rows),
+        Records::KubectlDescribeSvc(recs) => describe_svc(f, seg, recs),
         _ => {}
     }
 }
@@ -396,6 +438,198 @@ fn kubelet(f: &mut Facts, rows: &[parse::kubelet_config::Record]) {
     for r in rows {
         if r.flag == "cluster-dns" {
             kubelet_dns(f, &r.values, r.line);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ kubectl tables
+
+fn addr(a: &parse::kubectl_table::EndpointAddress) -> String {
+    match (a.ip, a.port) {
+        (std::net::IpAddr::V6(ip), Some(p)) => format!("[{ip}]:{p}"),
+        (ip, Some(p)) => format!("{ip}:{p}"),
+        (ip, None) => ip.to_string(),
+    }
+}
+
+fn get_svc(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_svc::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in rows {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let s = upsert_service(f, ns.as_deref(), &r.name);
+        push_line(&mut s.lines, r.line);
+        if r.service_type.is_some() {
+            s.service_type = r.service_type.clone();
+        }
+        s.cluster_ip = r.cluster_ip.or(s.cluster_ip);
+        s.headless |= r.headless;
+        if let Some(sel) = &r.selector {
+            s.selector = Some(Sourced {
+                value: sel.clone(),
+                line: r.line,
+            });
+        }
+        if s.ports.is_empty() {
+            s.ports = r
+                .ports
+                .iter()
+                .map(|p| ServicePort {
+                    name: None,
+                    port: p.port,
+                    protocol: p.protocol.clone(),
+                    target_port: None,
+                    target_port_line: None,
+                    node_port: p.node_port,
+                    line: r.line,
+                })
+                .collect();
+        }
+    }
+}
+
+fn get_endpoints(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_endpoints::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in rows {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let e = upsert_endpoints(f, ns.as_deref(), &r.name, r.line);
+        e.line = r.line;
+        e.ready.extend(r.addresses.iter().map(addr));
+        e.more += r.more;
+    }
+}
+
+fn get_endpointslices(
+    f: &mut Facts,
+    seg: &Segment,
+    rows: &[parse::kubectl_get_endpointslices::Record],
+) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in rows {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        // Slices are named `<service>-<5 random chars>` unless the label says otherwise.
+        let svc = r
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kubernetes.io/service-name").cloned())
+            .or_else(|| r.name.rsplit_once('-').map(|(s, _)| s.to_string()))
+            .unwrap_or_else(|| r.name.clone());
+        let e = upsert_endpoints(f, ns.as_deref(), &svc, r.line);
+        // The table does not show readiness: listed addresses count as endpoints.
+        for ip in &r.endpoints {
+            match r.ports.as_slice() {
+                [] => e.ready.push(ip.to_string()),
+                ports => e.ready.extend(ports.iter().map(|p| format!("{ip}:{p}"))),
+            }
+        }
+        e.more += r.more;
+    }
+}
+
+/// `-l app=x,tier=y` as labels (set-based selectors are not label maps: ignored).
+fn listed_selector(seg: &Segment) -> Option<Labels> {
+    let sel = seg.kubectl()?.selector.as_deref()?;
+    if sel.contains(" in ") || sel.contains('!') || sel.contains("notin") {
+        return None;
+    }
+    parse::common::parse_label_list(sel).filter(|m| !m.is_empty())
+}
+
+fn get_pods(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_pods::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    let listed = listed_selector(seg);
+    let cmd_line = seg.command_line.unwrap_or(0);
+    for r in rows {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let p = upsert_pod(f, ns.as_deref(), &r.name);
+        push_line(&mut p.lines, r.line);
+        if let Some(l) = &r.labels {
+            p.labels = Some(Sourced {
+                value: l.clone(),
+                line: r.line,
+            });
+        }
+        if let Some(l) = &listed {
+            p.listed_by_selector = Some(Sourced {
+                value: l.clone(),
+                line: cmd_line,
+            });
+        }
+        p.status = Some(r.status.clone());
+        p.ip = r.ip.or(p.ip);
+        if r.node.is_some() {
+            p.node = r.node.clone();
+        }
+        // A Ready condition from the pod's YAML outranks the READY column.
+        if p.ready.as_ref().is_some_and(|r| {
+            r.line != 0
+                && p.not_ready_reason
+                    .as_deref()
+                    .is_some_and(|x| x.starts_with("Ready condition"))
+        }) {
+            continue;
+        }
+        if let (Some(rc), Some(tc)) = (r.ready_containers, r.total_containers) {
+            let ready = rc == tc && tc > 0 && r.status == "Running";
+            p.ready = Some(Sourced {
+                value: ready,
+                line: r.line,
+            });
+            p.not_ready_reason = (!ready).then(|| format!("READY {rc}/{tc}, {}", r.status));
+        }
+    }
+}
+
+fn describe_svc(f: &mut Facts, seg: &Segment, recs: &[parse::kubectl_describe_svc::Record]) {
+    use parse::kubectl_table::TargetPort as Tp;
+    let cmd_ns = cmd_namespace(seg);
+    for r in recs {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let s = upsert_service(f, ns.as_deref(), &r.name);
+        push_line(&mut s.lines, r.line);
+        s.selector = Some(Sourced {
+            value: r.selector.clone(),
+            line: r.selector_line.unwrap_or(r.line),
+        });
+        if r.service_type.is_some() {
+            s.service_type = r.service_type.clone();
+        }
+        s.cluster_ip = r.ip.or(s.cluster_ip);
+        if let Some(etp) = &r.external_traffic_policy {
+            s.external_traffic_policy = Some(Sourced {
+                value: etp.clone(),
+                line: r.external_traffic_policy_line.unwrap_or(r.line),
+            });
+        }
+        if !r.ports.is_empty() {
+            s.ports = r
+                .ports
+                .iter()
+                .map(|p| ServicePort {
+                    name: p.name.clone(),
+                    port: p.port,
+                    protocol: p.protocol.clone(),
+                    target_port: p.target_port.as_ref().map(|t| match t {
+                        Tp::Number(n) => TargetPort::Number(*n),
+                        Tp::Name(n) => TargetPort::Name(n.clone()),
+                    }),
+                    target_port_line: p.target_port_line,
+                    node_port: p.node_port,
+                    line: p.line,
+                })
+                .collect();
+        }
+        let mut eps: Option<Sourced<Vec<String>>> = None;
+        for p in &r.ports {
+            if let (Some(list), Some(line)) = (&p.endpoints, p.endpoints_line) {
+                let e = eps.get_or_insert(Sourced {
+                    value: Vec::new(),
+                    line,
+                });
+                e.value.extend(list.iter().map(addr));
+            }
+        }
+        if eps.is_some() {
+            s.described_endpoints = eps;
         }
     }
 }

@@ -87,6 +87,10 @@ pub struct Service {
     pub lines: Vec<usize>,
     /// Endpoints as `kubectl describe svc` printed them, when it did.
     pub described_endpoints: Option<Sourced<Vec<String>>>,
+    /// The paste is about this Service: a command named it, its endpoints were shown,
+    /// or a client tried it. Only questions about such Services become missing
+    /// evidence; the others of a `get svc -A` listing are checked silently.
+    pub in_focus: bool,
 }
 
 /// An Endpoints object, or the endpoint slices of one Service, merged.

@@ -188,7 +188,12 @@ pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
             Answer::Yes(p) => (&node.yes, Some(p)),
             Answer::No(p) => (&node.no, Some(p)),
             Answer::Unknown(m) => {
-                for missing in m {
+                // Questions about a Service the paste is not about would only be noise.
+                let focus = match subject {
+                    Subject::Service(s) => s.in_focus,
+                    _ => true,
+                };
+                for missing in m.iter().filter(|_| focus) {
                     if !out.missing.contains(missing) {
                         out.missing.push(missing.clone());
                     }
