@@ -79,6 +79,14 @@ fn sniff(head: &str) -> Option<f32> {
             score = score.max(0.8);
         }
     }
+    // `curl -i`/`-I`: the response head alone.
+    if head
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.starts_with("HTTP/") && P::parse(Rule::curl_line, l.trim_end()).is_ok())
+    {
+        score = score.max(0.6);
+    }
     (score > 0.0).then_some(score)
 }
 
@@ -163,7 +171,8 @@ fn target(seg: &Segment) -> Target {
 /// What the `-v` lines have said about the attempt in progress.
 #[derive(Default)]
 struct Attempt<'a> {
-    tried: bool,
+    /// The `* Trying` line, while no outcome has been seen.
+    tried: Option<usize>,
     ip: Option<IpAddr>,
     port: Option<u16>,
     host: Option<String>,
@@ -223,9 +232,7 @@ impl Attempt<'_> {
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
     let mut cur = Attempt::default();
-    let mut last_line = seg.first_line;
     for (n, raw) in seg.lines() {
-        last_line = n;
         let raw = probe::capped(raw);
         // The progress meter is redrawn with `\r`, so the error often ends its last row.
         let text = match raw.find("curl: (") {
@@ -250,11 +257,13 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             Err(_) => {}
         }
     }
-    let truncated = cur.tried && !cur.has_result() && cur.connected.is_none();
+    let truncated = cur
+        .tried
+        .filter(|_| !cur.has_result() && cur.connected.is_none());
     cur.flush(&mut out);
-    if truncated && out.records.is_empty() {
+    if let Some(n) = truncated.filter(|_| out.records.is_empty()) {
         out.problem(
-            last_line,
+            n,
             "output ends after `Trying` before curl reported an outcome",
         );
     }
@@ -293,7 +302,7 @@ fn on_line<'a>(
             if cur.has_result() {
                 cur.flush(out);
             }
-            cur.tried = true;
+            cur.tried = Some(n);
             if let Some(addr) = pair.into_inner().next() {
                 let (ip, port) = tried_address(addr.as_str());
                 cur.ip = ip;
@@ -323,13 +332,18 @@ fn on_line<'a>(
             }
         }
         Rule::response_status | Rule::bare_status => {
-            if cur.status.is_some() {
-                cur.flush(out);
-            }
-            let code = pair
+            let rule = pair.as_rule();
+            let code: Option<u16> = pair
                 .into_inner()
                 .find(|p| p.as_rule() == Rule::status_code)
                 .and_then(|p| p.as_str().parse().ok());
+            // `curl -vi` prints the status twice: `< HTTP/1.1 200 OK` on stderr, bare on stdout.
+            if rule == Rule::bare_status && cur.status.is_some_and(|(_, c, _)| Some(c) == code) {
+                return;
+            }
+            if cur.status.is_some() {
+                cur.flush(out);
+            }
             if let Some(code) = code {
                 // `HTTP/1.1 100 Continue` is followed by the real status.
                 if code != 100 {
@@ -406,6 +420,16 @@ fn error_record(pair: Pair<'_, Rule>, n: usize, text: &str, with_code: bool) -> 
             .and_then(|s| s.parse().ok());
         if p.http_status.is_some() {
             p.outcome = Outcome::HttpStatus;
+        }
+    }
+    // TLS errors: `… in connection to backend:443`.
+    if p.host.is_none() {
+        if let Some(rest) = p.message.split(" in connection to ").nth(1) {
+            let (h, port) = probe::split_host_port(rest.trim().trim_end_matches('.'));
+            if !h.is_empty() && !h.contains(' ') {
+                p.host = Some(h.to_string());
+                p.port = port;
+            }
         }
     }
     if let Some(ip) = p.host.as_deref().and_then(parse_ip) {

@@ -73,10 +73,7 @@ pub struct Output<T> {
 
 impl<T> Default for Output<T> {
     fn default() -> Self {
-        Output {
-            records: Vec::new(),
-            problems: Vec::new(),
-        }
+        Output { records: Vec::new(), problems: Vec::new() }
     }
 }
 
@@ -87,15 +84,9 @@ impl<T> Output<T> {
         // and one line saying how many more there were.
         const MAX_PROBLEMS: usize = 200;
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(Problem {
-                line,
-                message: message.into(),
-            });
+            self.problems.push(Problem { line, message: message.into() });
         } else if self.problems.len() == MAX_PROBLEMS {
-            self.problems.push(Problem {
-                line,
-                message: "more lines could not be read; only the first 200 are listed".into(),
-            });
+            self.problems.push(Problem { line, message: "more lines could not be read; only the first 200 are listed".into() });
         }
     }
 }
@@ -122,28 +113,18 @@ impl Status {
 
 /// Turn a pest error into a message with a whole-input line number. `first_line` is the
 /// 1-based input line of the text the grammar was run on.
-pub fn pest_problem<R: pest::RuleType>(
-    err: &pest::error::Error<R>,
-    first_line: usize,
-    what: &str,
-) -> Problem {
+pub fn pest_problem<R: pest::RuleType>(err: &pest::error::Error<R>, first_line: usize, what: &str) -> Problem {
     let (line, col) = match err.line_col {
         pest::error::LineColLocation::Pos((l, c)) => (l, c),
         pest::error::LineColLocation::Span((l, c), _) => (l, c),
     };
     let expected = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
-            let names: Vec<String> = positives
-                .iter()
-                .map(|r| format!("{r:?}").replace('_', " "))
-                .collect();
+            let names: Vec<String> = positives.iter().map(|r| format!("{r:?}").replace('_', " ")).collect();
             format!("expected {}", names.join(" or "))
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
         _ => "unexpected text".to_string(),
     };
-    Problem {
-        line: first_line + line - 1,
-        message: format!("{what}: {expected} at column {col}"),
-    }
+    Problem { line: first_line + line - 1, message: format!("{what}: {expected} at column {col}") }
 }

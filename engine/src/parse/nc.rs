@@ -66,14 +66,20 @@ fn matches_command(cmd: &CommandLine) -> bool {
 fn sniff(head: &str) -> Option<f32> {
     let mut score: f32 = 0.0;
     for l in head.lines() {
-        if (l.starts_with("Connection to ") && l.ends_with("succeeded!"))
-            || (l.starts_with("nc: connect to ") && l.contains(" port "))
-            || l.starts_with("Ncat: ")
-        {
-            score = score.max(0.9);
-        } else if l.starts_with("nc: ") {
-            score = score.max(0.6);
-        }
+        let l = probe::capped(l).trim();
+        let Some(rule) = P::parse(Rule::nc_line, l)
+            .ok()
+            .and_then(|mut p| p.next())
+            .and_then(|p| p.into_inner().next())
+            .map(|p| p.as_rule())
+        else {
+            continue;
+        };
+        score = score.max(match rule {
+            Rule::nc_error => 0.6,
+            Rule::traditional | Rule::busybox_open | Rule::lookup_failed => 0.8,
+            _ => 0.9,
+        });
     }
     (score > 0.0).then_some(score)
 }

@@ -99,9 +99,10 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         }
         let pair = match P::parse(Rule::netstat_line, text) {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
-            Err(e) => {
-                out.problems
-                    .push(super::pest_problem(&e, n, "not a netstat socket line"));
+            Err(_) => {
+                // Counted, not collected: a garbage line costs no allocation beyond the message.
+                let cols = text.split_whitespace().take(64).count();
+                out.problem(n, format!("not a netstat socket line: expected `Proto Recv-Q Send-Q Local-Address Foreign-Address [State] [PID/Program name]`, found {cols} column(s)"));
                 continue;
             }
         };

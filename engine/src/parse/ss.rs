@@ -102,9 +102,10 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         }
         let pair = match P::parse(Rule::ss_line, text) {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
-            Err(e) => {
-                out.problems
-                    .push(super::pest_problem(&e, n, "not an ss socket line"));
+            Err(_) => {
+                // Counted, not collected: a garbage line costs no allocation beyond the message.
+                let cols = text.split_whitespace().take(64).count();
+                out.problem(n, format!("not an ss socket line: expected `[Netid] State Recv-Q Send-Q Local-Address:Port Peer-Address:Port [Process]`, found {cols} column(s)"));
                 continue;
             }
         };

@@ -145,7 +145,8 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         // `Unable to connect` after `connect to address X: same reason` says nothing new.
         if rule == Rule::unable_to_connect
             && last_address_failure
-            && out.records.last().is_some_and(|r| r.outcome == p.outcome)
+            && (p.outcome == Outcome::Other
+                || out.records.last().is_some_and(|r| r.outcome == p.outcome))
         {
             last_address_failure = false;
             continue;

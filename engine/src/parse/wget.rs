@@ -65,7 +65,13 @@ fn sniff(head: &str) -> Option<f32> {
     for l in head.lines() {
         if l.starts_with("wget: ") || l.starts_with("HTTP request sent, awaiting response...") {
             score = score.max(0.9);
-        } else if l.starts_with("Connecting to ") && (l.contains(")|") || l.ends_with(')')) {
+        } else if l.starts_with("Connecting to ")
+            && (l.contains(")|")
+                || l.ends_with(')')
+                || l.contains("... connected.")
+                || l.contains("... failed: "))
+            || (l.starts_with("--") && (l.contains("--  http://") || l.contains("--  https://")))
+        {
             score = score.max(0.8);
         } else if l.starts_with("Resolving ") && l.contains("... ") {
             score = score.max(0.7);
@@ -268,7 +274,10 @@ fn on_line<'a>(
         }
         Rule::busybox_connecting => {
             let mut it = pair.into_inner();
-            st.host = it.next().map(|p| p.as_str().to_string());
+            // `Connecting to backend:8080 (10.96.12.7:8080)`: the name may carry the port.
+            st.host = it
+                .next()
+                .map(|p| probe::split_host_port(p.as_str()).0.to_string());
             if let Some(ap) = it.next() {
                 let (h, port) = probe::split_host_port(ap.as_str());
                 st.ip = parse_ip(h);
