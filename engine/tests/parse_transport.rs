@@ -36,6 +36,18 @@ const COMMANDS: &[(&str, &str)] = &[
     ("nc/ncat-7.92--refused.txt", "ncat -v backend 80"),
     ("nc/ncat-7.92--timeout.txt", "ncat -v -w 3 backend 80"),
     ("wget/busybox-1.36--ok.txt", "wget -O- http://backend:8080/"),
+    (
+        "curl/curl-8.5--write-out-503.txt",
+        "curl -s -o /dev/null -w '%{http_code}' http://backend/",
+    ),
+    (
+        "curl/curl-8.5--write-out-000.txt",
+        "curl -s -o /dev/null -w '%{http_code}' http://backend/",
+    ),
+    (
+        "wget/gnu-1.21--server-response-503.txt",
+        "wget -S -O /dev/null http://backend:8080/healthz",
+    ),
 ];
 
 fn fixtures_dir() -> PathBuf {
@@ -169,6 +181,13 @@ fn curl_outcomes() {
         (r.outcome, r.host.as_deref(), r.port),
         (Outcome::Connected, Some("backend.broken-net"), Some(80))
     );
+    let r = one("curl/curl-8.5--write-out-503.txt");
+    assert_eq!(
+        (r.outcome, r.http_status, r.port),
+        (Outcome::HttpStatus, Some(503), Some(80))
+    );
+    let r = one("curl/curl-8.5--write-out-000.txt");
+    assert_eq!((r.outcome, r.http_status), (Outcome::Other, None));
     let p = run("curl", "curl/curl-8.5--verbose-200.txt");
     assert_eq!(
         probes(&p).len(),
@@ -225,6 +244,11 @@ fn wget_outcomes() {
     assert_eq!(
         first("wget/busybox-1.36--ok.txt").outcome,
         Outcome::Connected
+    );
+    let r = first("wget/gnu-1.21--server-response-503.txt");
+    assert_eq!(
+        (r.line, r.outcome, r.http_status),
+        (6, Outcome::HttpStatus, Some(503))
     );
     let p = run("wget", "wget/gnu-1.21--truncated.txt");
     assert_eq!(
@@ -444,6 +468,7 @@ fn sniffers_do_not_claim_each_other() {
                 || f.contains("garbled")
                 || f.contains("truncated")
                 || f.contains("body-only")
+                || f.contains("write-out")
             {
                 continue;
             }
@@ -476,5 +501,87 @@ fn hostile_input_does_not_panic() {
         ] {
             let _ = parse_as(kind, &Segment::new(text, 1)).unwrap();
         }
+    }
+}
+
+/// The real pastes of the shared corpus that carry transport output: split, detect, parse.
+/// Skipped when the corpus is not beside the project.
+#[test]
+fn real_corpus_pastes() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real");
+    if !corpus.is_dir() {
+        return;
+    }
+    let outcomes = |case: &str| -> Vec<(String, usize, Outcome)> {
+        let text = std::fs::read_to_string(corpus.join(case).join("input.txt")).unwrap();
+        let mut found = Vec::new();
+        for seg in netdoc::split::split(&text, &netdoc::detect::sniff_kind) {
+            let Some(kind) = netdoc::detect::detect(&seg).kind else {
+                continue;
+            };
+            if !KINDS.contains(&kind) {
+                continue;
+            }
+            let p = parse_as(kind, &seg).unwrap();
+            assert!(p.problems.is_empty(), "{case}: {kind}: {:?}", p.problems);
+            match &p.records {
+                Records::Ss(r) => {
+                    found.extend(r.iter().map(|r| (kind.to_string(), r.line, Outcome::Other)))
+                }
+                Records::Netstat(r) => {
+                    found.extend(r.iter().map(|r| (kind.to_string(), r.line, Outcome::Other)))
+                }
+                _ => found.extend(
+                    probes(&p)
+                        .iter()
+                        .map(|r| (kind.to_string(), r.line, r.outcome)),
+                ),
+            }
+        }
+        found
+    };
+    let o = outcomes("06-hairpin-kube-router-cni-hairpinmode");
+    assert_eq!(
+        o,
+        vec![
+            ("curl".into(), 6, Outcome::Connected),
+            ("curl".into(), 9, Outcome::Timeout)
+        ]
+    );
+    let o = outcomes("14-target-port-mismatch-redis-operator");
+    assert_eq!(o, vec![("telnet".into(), 9, Outcome::Refused)]);
+    let o = outcomes("28-kube-system-short-name-kubernetes");
+    assert_eq!(o, vec![("net-errors".into(), 1, Outcome::NameNotResolved)]);
+    let o = outcomes("30-pod-subnet-contains-node-ip");
+    assert_eq!(o, vec![("curl".into(), 2, Outcome::Timeout)]);
+    let o = outcomes("32-kubelet-bound-to-localhost-logs-refused");
+    assert_eq!(o.first(), Some(&("net-errors".into(), 2, Outcome::Refused)));
+    assert_eq!(o.iter().filter(|(k, _, _)| k == "netstat").count(), 6);
+}
+
+/// Big node dumps from `../shared/bench/gen.py`: `NETDOC_BENCH_DIR=/tmp/bench/large cargo
+/// test --release -p netdoc-engine --test parse_transport -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_ss_dumps() {
+    let Ok(dir) = std::env::var("NETDOC_BENCH_DIR") else {
+        return;
+    };
+    for file in ["ss.txt", "ss-tuanp.txt"] {
+        let text = std::fs::read_to_string(Path::new(&dir).join(file)).unwrap();
+        let start = std::time::Instant::now();
+        let p = parse_as("ss", &Segment::new(&text, 1)).unwrap();
+        eprintln!(
+            "{file}: {} MB, {} records, {} problems in {:?}",
+            text.len() / 1_000_000,
+            p.records.len(),
+            p.problems.len(),
+            start.elapsed()
+        );
+        assert!(
+            p.problems.is_empty(),
+            "{:?}",
+            &p.problems[..p.problems.len().min(5)]
+        );
     }
 }

@@ -267,6 +267,9 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             "output ends after `Trying` before curl reported an outcome",
         );
     }
+    if out.records.is_empty() && out.problems.is_empty() {
+        write_out_status(seg, &mut out);
+    }
     probe::finish(
         seg,
         "curl",
@@ -275,6 +278,33 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         "`curl: (N) …`, `< HTTP/1.1 …` or `* Connected to …`",
     );
     out
+}
+
+/// `curl -s -o /dev/null -w '%{http_code}' URL` prints only the code: `503`, or `000`
+/// when no response came (the reason is then unknown: outcome `other`).
+fn write_out_status(seg: &Segment, out: &mut Output<Probe>) {
+    let asks_code = seg.command.as_ref().is_some_and(|c| {
+        c.args
+            .iter()
+            .any(|a| a.contains("%{http_code}") || a.contains("%{response_code}"))
+    });
+    if !asks_code {
+        return;
+    }
+    for (n, line) in seg.lines() {
+        let t = line.trim();
+        let digits = t.get(..3).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        let ends_code = t.len() == 3 || t.as_bytes().get(3).is_some_and(|b| !b.is_ascii_digit());
+        if let (Some(code), true) = (digits.and_then(|d| d.parse::<u16>().ok()), ends_code) {
+            let mut p = Probe::new(n, "curl", Outcome::Other, t);
+            if code != 0 {
+                p.outcome = Outcome::HttpStatus;
+                p.http_status = Some(code);
+            }
+            out.records.push(p);
+            return;
+        }
+    }
 }
 
 fn on_line<'a>(

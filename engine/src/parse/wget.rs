@@ -285,7 +285,11 @@ fn on_line<'a>(
             }
             st.connecting = Some(n);
         }
-        Rule::http_response => {
+        Rule::http_response | Rule::server_response => {
+            // `-S`: `awaiting response...` with nothing after it; the status line follows.
+            if pair.clone().into_inner().next().is_none() {
+                return;
+            }
             st.connected = None;
             let mut rec = st.record(n, Outcome::Other, text);
             for p in pair.into_inner() {
