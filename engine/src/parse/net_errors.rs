@@ -245,6 +245,41 @@ mod tests {
         assert_eq!(p.url.as_deref(), Some("http://10.244.1.5:8080/healthz"));
     }
 
+    fn rule_of(line: &str) -> Option<Rule> {
+        let net_error = P::parse(Rule::net_line, line)
+            .ok()?
+            .next()?
+            .into_inner()
+            .next()?;
+        net_error.into_inner().last().map(|p| p.as_rule())
+    }
+
+    #[test]
+    fn line_rules() {
+        assert_eq!(
+            rule_of("dial tcp 10.96.0.1:443: i/o timeout"),
+            Some(Rule::dial_error)
+        );
+        assert_eq!(rule_of("x: dial tcp: i/o timeout"), Some(Rule::dial_error));
+        assert_eq!(
+            rule_of("dial tcp: lookup x on 10.96.0.10:53: no such host"),
+            Some(Rule::lookup_error)
+        );
+        assert_eq!(
+            rule_of("read udp 10.244.0.5:41234->10.96.0.10:53: i/o timeout"),
+            Some(Rule::io_error)
+        );
+        assert_eq!(rule_of(r#"Get "http://a/": EOF"#), Some(Rule::eof));
+        assert_eq!(
+            rule_of("Unable to connect to the server: x509: certificate has expired"),
+            Some(Rule::tls_error)
+        );
+        // Negative: cut before the reason, words without the shape.
+        assert_eq!(rule_of("dial tcp 10.96.0.1:443"), None);
+        assert_eq!(rule_of("we dial tcp numbers"), None);
+        assert_eq!(rule_of("EOF"), None);
+    }
+
     #[test]
     fn negatives() {
         assert!(one("everything is fine").is_none());
