@@ -31,6 +31,7 @@ pub mod nc;
 pub mod net_errors;
 pub mod netstat;
 pub mod nslookup;
+pub mod probe;
 pub mod resolv_conf;
 pub mod ss;
 pub mod telnet;
