@@ -163,6 +163,13 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubectlGetEndpointslices(rows) => get_endpointslices(f, seg, rows),
         Records::KubectlGetPods(rows) => get_pods(f, seg, rows),
         Records::KubectlDescribeSvc(recs) => describe_svc(f, seg, recs),
+        Records::Curl(rows)
+        | Records::Wget(rows)
+        | Records::Nc(rows)
+        | Records::Telnet(rows)
+        | Records::NetErrors(rows) => probes(f, seg, rows),
+        Records::Ss(rows) => ss(f, seg, rows),
+        Records::Netstat(rows) => netstat(f, seg, rows),
         _ => {}
     }
 }
@@ -631,5 +638,140 @@ fn describe_svc(f: &mut Facts, seg: &Segment, recs: &[parse::kubectl_describe_sv
         if eps.is_some() {
             s.described_endpoints = eps;
         }
+    }
+}
+
+// ------------------------------------------------------------------ probes
+
+fn probes(f: &mut Facts, seg: &Segment, rows: &[parse::probe::Probe]) {
+    use parse::probe::Outcome as O;
+    let c = client(seg);
+    for r in rows {
+        let outcome = match r.outcome {
+            O::Connected => ProbeOutcome::Connected,
+            O::Refused => ProbeOutcome::Refused,
+            O::Timeout => ProbeOutcome::Timeout,
+            O::Reset | O::EmptyReply => ProbeOutcome::Reset,
+            O::NameNotResolved => ProbeOutcome::NameNotResolved,
+            O::NoRoute => ProbeOutcome::NoRoute,
+            O::HttpStatus => ProbeOutcome::HttpStatus,
+            _ => ProbeOutcome::Other,
+        };
+        // A client that could not resolve its target made a DNS lookup too.
+        let lookup_name = r.lookup_name.clone().or_else(|| {
+            (outcome == ProbeOutcome::NameNotResolved)
+                .then(|| r.host.clone())
+                .flatten()
+        });
+        if let Some(name) = lookup_name {
+            let err = r
+                .dns_error
+                .as_deref()
+                .unwrap_or(&r.message)
+                .to_ascii_lowercase();
+            let status = if err.contains("misbehaving") || err.contains("servfail") {
+                LookupStatus::ServFail
+            } else if err.contains("no such host") || err.contains("nxdomain") {
+                LookupStatus::NxDomain
+            } else if err.contains("timeout") || err.contains("timed out") {
+                LookupStatus::Timeout
+            } else {
+                LookupStatus::Other
+            };
+            f.lookups.push(Lookup {
+                tool: r.tool.clone(),
+                name,
+                server: r.dns_server.clone(),
+                status,
+                line: r.line,
+                tried: Vec::new(),
+                answers: Vec::new(),
+                command: seg.command.as_ref().map(|c| c.text.clone()),
+                client_pod: c.pod.clone(),
+                client_namespace: c.namespace.clone(),
+            });
+            if outcome == ProbeOutcome::NameNotResolved
+                || r.lookup_name.is_some() && outcome == ProbeOutcome::Other
+            {
+                continue;
+            }
+        }
+        f.probes.push(Probe {
+            tool: r.tool.clone(),
+            host: r.host.clone(),
+            ip: r.ip,
+            port: r.port,
+            url: r.url.clone(),
+            outcome,
+            http_status: r.http_status,
+            line: r.line,
+            message: r.message.clone(),
+            client_pod: c.pod.clone(),
+            client_namespace: c.namespace.clone(),
+        });
+    }
+}
+
+// ------------------------------------------------------------------ listeners
+
+fn listener(
+    f: &mut Facts,
+    pod: Option<String>,
+    proto: &str,
+    state: Option<&str>,
+    address: &str,
+    port: Option<u16>,
+    process: Option<String>,
+    line: usize,
+) {
+    let listening = match state {
+        Some(s) => {
+            s.eq_ignore_ascii_case("LISTEN")
+                || (proto.starts_with("udp") && s.eq_ignore_ascii_case("UNCONN"))
+        }
+        None => proto.starts_with("udp"),
+    };
+    if let (true, Some(port)) = (listening, port) {
+        f.listeners.push(Listener {
+            protocol: proto.to_string(),
+            address: address.to_string(),
+            port,
+            process,
+            line,
+            pod,
+        });
+    }
+}
+
+fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
+    let pod = client(seg).pod;
+    for r in rows {
+        let proto = r.netid.clone().unwrap_or_else(|| "tcp".into());
+        listener(
+            f,
+            pod.clone(),
+            &proto,
+            r.state.as_deref(),
+            &r.local_address,
+            r.local_port,
+            r.program.clone(),
+            r.line,
+        );
+    }
+}
+
+fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
+    let pod = client(seg).pod;
+    for r in rows {
+        listener(
+            f,
+            pod.clone(),
+            &r.proto,
+            r.state.as_deref(),
+            &r.local_address,
+            r.local_port,
+            r.program_name.clone(),
+            r.line,
+        );
     }
 }
