@@ -714,30 +714,31 @@ fn probes(f: &mut Facts, seg: &Segment, rows: &[parse::probe::Probe]) {
 
 // ------------------------------------------------------------------ listeners
 
-fn listener(
-    f: &mut Facts,
-    pod: Option<String>,
-    proto: &str,
-    state: Option<&str>,
-    address: &str,
+/// One socket row of ss or netstat, in the fields a listener needs.
+struct Socket<'r> {
+    proto: &'r str,
+    state: Option<&'r str>,
+    address: &'r str,
     port: Option<u16>,
     process: Option<String>,
     line: usize,
-) {
-    let listening = match state {
-        Some(s) => {
-            s.eq_ignore_ascii_case("LISTEN")
-                || (proto.starts_with("udp") && s.eq_ignore_ascii_case("UNCONN"))
+}
+
+fn listener(f: &mut Facts, pod: Option<String>, s: Socket) {
+    let listening = match s.state {
+        Some(st) => {
+            st.eq_ignore_ascii_case("LISTEN")
+                || (s.proto.starts_with("udp") && st.eq_ignore_ascii_case("UNCONN"))
         }
-        None => proto.starts_with("udp"),
+        None => s.proto.starts_with("udp"),
     };
-    if let (true, Some(port)) = (listening, port) {
+    if let (true, Some(port)) = (listening, s.port) {
         f.listeners.push(Listener {
-            protocol: proto.to_string(),
-            address: address.to_string(),
+            protocol: s.proto.to_string(),
+            address: s.address.to_string(),
             port,
-            process,
-            line,
+            process: s.process,
+            line: s.line,
             pod,
         });
     }
@@ -747,31 +748,29 @@ fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
     let pod = client(seg).pod;
     for r in rows {
         let proto = r.netid.clone().unwrap_or_else(|| "tcp".into());
-        listener(
-            f,
-            pod.clone(),
-            &proto,
-            r.state.as_deref(),
-            &r.local_address,
-            r.local_port,
-            r.program.clone(),
-            r.line,
-        );
+        let sock = Socket {
+            proto: &proto,
+            state: r.state.as_deref(),
+            address: &r.local_address,
+            port: r.local_port,
+            process: r.program.clone(),
+            line: r.line,
+        };
+        listener(f, pod.clone(), sock);
     }
 }
 
 fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
     let pod = client(seg).pod;
     for r in rows {
-        listener(
-            f,
-            pod.clone(),
-            &r.proto,
-            r.state.as_deref(),
-            &r.local_address,
-            r.local_port,
-            r.program_name.clone(),
-            r.line,
-        );
+        let sock = Socket {
+            proto: &r.proto,
+            state: r.state.as_deref(),
+            address: &r.local_address,
+            port: r.local_port,
+            process: r.program_name.clone(),
+            line: r.line,
+        };
+        listener(f, pod.clone(), sock);
     }
 }
