@@ -85,6 +85,58 @@ catalogue! {
     ("ip-outside-cidr", "addressing", "warning", RootCause, "An address sits outside the range it must belong to"),
 }
 
+/// Which findings can explain which: a cause is linked to a symptom only when this
+/// table allows it *and* both concern the same subject (Service, client namespace,
+/// lookup). A Service without endpoints makes clients see a refusal, not a timeout.
+const EXPLAINS: &[(&str, &[&str])] = &[
+    (
+        "service-selector-mismatch",
+        &["service-no-endpoints", "conn-refused"],
+    ),
+    (
+        "service-pods-not-ready",
+        &["service-no-endpoints", "conn-refused"],
+    ),
+    ("service-no-endpoints", &["conn-refused"]),
+    ("service-target-port-mismatch", &["conn-refused"]),
+    (
+        "service-port-name-unresolved",
+        &["conn-refused", "service-no-endpoints"],
+    ),
+    ("no-listener", &["conn-refused"]),
+    ("listen-loopback-only", &["conn-refused"]),
+    (
+        "netpol-default-deny",
+        &["conn-timeout", "dns-resolver-unreachable"],
+    ),
+    ("netpol-blocks-flow", &["conn-timeout"]),
+    ("dns-egress-blocked", &["dns-resolver-unreachable"]),
+    ("dns-wrong-nameserver", &["dns-resolver-unreachable"]),
+    (
+        "dns-short-name-cross-namespace",
+        &["dns-nxdomain", "dns-servfail"],
+    ),
+    (
+        "coredns-not-ready",
+        &["dns-resolver-unreachable", "dns-servfail"],
+    ),
+    (
+        "coredns-forward-loop",
+        &[
+            "coredns-not-ready",
+            "dns-resolver-unreachable",
+            "dns-servfail",
+        ],
+    ),
+];
+
+/// Can `cause` explain `symptom`?
+pub fn can_explain(cause: &str, symptom: &str) -> bool {
+    EXPLAINS
+        .iter()
+        .any(|(c, s)| *c == cause && s.contains(&symptom))
+}
+
 /// The catalogue entry of an id.
 ///
 /// The catalogue is the source of layer and severity; every runbook's front matter
@@ -196,12 +248,12 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
             )
         })
         .collect();
-    // A finding explains another of a later tier when they share a subject key.
+    // A finding explains another when the table allows it and they share a subject key.
     let keys: Vec<Vec<String>> = accs.iter().map(keys_of).collect();
     for i in 0..findings.len() {
         for j in 0..findings.len() {
             if i != j
-                && findings[i].0 < findings[j].0
+                && can_explain(&findings[i].3.id, &findings[j].3.id)
                 && keys[i].iter().any(|k| keys[j].contains(k))
             {
                 let id = findings[j].3.id.clone();
@@ -219,6 +271,24 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explanation_table_names_only_catalogue_ids_and_respects_the_datapath() {
+        for (c, ss) in EXPLAINS {
+            assert!(info(c).is_some(), "{c}");
+            for s in *ss {
+                assert!(info(s).is_some(), "{s}");
+                assert!(
+                    info(c).map(|i| i.tier) <= info(s).map(|i| i.tier),
+                    "{c} -> {s}"
+                );
+            }
+        }
+        // An empty Service is rejected (refused); only drops time out.
+        assert!(can_explain("service-no-endpoints", "conn-refused"));
+        assert!(!can_explain("service-selector-mismatch", "conn-timeout"));
+        assert!(can_explain("netpol-default-deny", "conn-timeout"));
+    }
 
     #[test]
     fn catalogue_and_runbooks_agree() {

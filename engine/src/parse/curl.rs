@@ -433,6 +433,8 @@ fn error_record(pair: Pair<'_, Rule>, n: usize, text: &str, with_code: bool) -> 
     }
     p.outcome = match code {
         Some(5 | 6) => Outcome::NameNotResolved,
+        // `(28) Resolving timed out`: the name lookup, not the connection, timed out.
+        Some(28) if p.message.contains("Resolving timed out") => Outcome::NameNotResolved,
         Some(28) => Outcome::Timeout,
         Some(52) => Outcome::EmptyReply,
         Some(35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91 | 98) => {
