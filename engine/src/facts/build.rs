@@ -78,10 +78,11 @@ fn cmd_namespace(seg: &Segment) -> Option<String> {
 }
 
 fn upsert_service<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f mut Service {
-    let pos = f
-        .services
-        .iter()
-        .position(|s| s.name == name && ns_compatible(s.namespace.as_deref(), namespace));
+    let pos = f.index.services.get(name).and_then(|ix| {
+        ix.iter()
+            .copied()
+            .find(|&i| ns_compatible(f.services[i].namespace.as_deref(), namespace))
+    });
     let i = match pos {
         Some(i) => i,
         None => {
@@ -90,7 +91,13 @@ fn upsert_service<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> 
                 namespace: namespace.map(str::to_string),
                 ..Service::default()
             });
-            f.services.len() - 1
+            let i = f.services.len() - 1;
+            f.index
+                .services
+                .entry(name.to_string())
+                .or_default()
+                .push(i);
+            i
         }
     };
     let s = &mut f.services[i];
@@ -101,10 +108,11 @@ fn upsert_service<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> 
 }
 
 fn upsert_pod<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f mut Pod {
-    let pos = f
-        .pods
-        .iter()
-        .position(|p| p.name == name && ns_compatible(p.namespace.as_deref(), namespace));
+    let pos = f.index.pods.get(name).and_then(|ix| {
+        ix.iter()
+            .copied()
+            .find(|&i| ns_compatible(f.pods[i].namespace.as_deref(), namespace))
+    });
     let i = match pos {
         Some(i) => i,
         None => {
@@ -113,7 +121,9 @@ fn upsert_pod<'f>(f: &'f mut Facts, namespace: Option<&str>, name: &str) -> &'f 
                 namespace: namespace.map(str::to_string),
                 ..Pod::default()
             });
-            f.pods.len() - 1
+            let i = f.pods.len() - 1;
+            f.index.pods.entry(name.to_string()).or_default().push(i);
+            i
         }
     };
     let p = &mut f.pods[i];
@@ -129,10 +139,11 @@ fn upsert_endpoints<'f>(
     name: &str,
     line: usize,
 ) -> &'f mut Endpoints {
-    let pos = f
-        .endpoints
-        .iter()
-        .position(|e| e.name == name && ns_compatible(e.namespace.as_deref(), namespace));
+    let pos = f.index.endpoints.get(name).and_then(|ix| {
+        ix.iter()
+            .copied()
+            .find(|&i| ns_compatible(f.endpoints[i].namespace.as_deref(), namespace))
+    });
     let i = match pos {
         Some(i) => i,
         None => {
@@ -142,7 +153,13 @@ fn upsert_endpoints<'f>(
                 line,
                 ..Endpoints::default()
             });
-            f.endpoints.len() - 1
+            let i = f.endpoints.len() - 1;
+            f.index
+                .endpoints
+                .entry(name.to_string())
+                .or_default()
+                .push(i);
+            i
         }
     };
     &mut f.endpoints[i]

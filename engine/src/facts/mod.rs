@@ -32,6 +32,17 @@ pub struct Facts {
     pub cluster_dns: Vec<Sourced<IpAddr>>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
+    /// Positions by name, so merging a 100k-row table stays linear.
+    #[serde(skip)]
+    pub(crate) index: NameIndex,
+}
+
+/// Positions in [`Facts`]' lists by object name (several namespaces may share a name).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIndex {
+    pub services: std::collections::HashMap<String, Vec<usize>>,
+    pub endpoints: std::collections::HashMap<String, Vec<usize>>,
+    pub pods: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A value and the line that states it.
