@@ -40,8 +40,8 @@
 //! deleted`, `command terminated with exit code 1`) are skipped deliberately.
 //!
 //! ```text
-//! Server:		10.96.0.10
-//! Address:	10.96.0.10#53
+//! Server:         10.96.0.10
+//! Address:        10.96.0.10#53
 //!
 //! ** server can't find foo.default.svc.cluster.local: NXDOMAIN
 //! → { line: 1, name: "foo.default.svc.cluster.local", server: "10.96.0.10", server_address: "10.96.0.10",
@@ -408,20 +408,18 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, lk: &mut Lookup, out: &mut Output<Rec
             lk.event(n, status_of(reason));
         }
         Rule::couldnt_get => lk.event(n, LookupStatus::NoServers),
-        Rule::timed_out => {
-            // busybox prints this after `write to '…': Connection refused`: keep the cause.
-            if lk.last_event() != Some(&LookupStatus::Refused) {
-                lk.event(n, LookupStatus::Timeout);
-            }
+        // busybox prints this after `write to '…': Connection refused`: keep the cause.
+        Rule::timed_out if lk.last_event() != Some(&LookupStatus::Refused) => {
+            lk.event(n, LookupStatus::Timeout);
         }
-        Rule::no_servers => {
-            // bind 9.18 ends its `communications error` lines with this: keep their reason.
+        // bind 9.18 ends its `communications error` lines with this: keep their reason.
+        Rule::no_servers
             if !matches!(
                 lk.last_event(),
                 Some(LookupStatus::Timeout | LookupStatus::Refused)
-            ) {
-                lk.event(n, LookupStatus::NoServers);
-            }
+            ) =>
+        {
+            lk.event(n, LookupStatus::NoServers);
         }
         Rule::got_reply => {
             let kind = inner_str(pair, Rule::value).unwrap_or("");
