@@ -154,6 +154,8 @@ struct Msg {
     rec: Record,
     /// A `communications error …: timed out` was seen.
     comm_timeout: bool,
+    /// Opened by a `; <<>> DiG` banner.
+    banner: bool,
 }
 
 impl Msg {
@@ -170,6 +172,7 @@ impl Msg {
                 short,
             },
             comm_timeout: false,
+            banner: false,
         }
     }
 
@@ -255,7 +258,23 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
                 .find(|p| p.as_rule() == Rule::dig_args)
                 .map(|p| p.as_str().trim().to_string())
                 .filter(|a| !a.is_empty());
-            st.start(n, out);
+            // 9.18 writes `communications error` lines to stderr, which a terminal shows
+            // before the banner: they belong to the message the banner opens.
+            let prelude = st.cur.as_ref().is_some_and(|m| {
+                !m.banner
+                    && !m.rec.short
+                    && m.rec.status.is_none()
+                    && m.rec.question.is_none()
+                    && m.rec.answer.is_empty()
+            });
+            let args = st.args.clone();
+            let m = if prelude {
+                st.current(n)
+            } else {
+                st.start(n, out)
+            };
+            m.banner = true;
+            m.rec.args = args;
         }
         Rule::header => {
             let rcode = pair

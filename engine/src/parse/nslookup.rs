@@ -23,8 +23,9 @@
 //!
 //! Record: one per lookup; a `Server:` line after the first starts the next one, so
 //! concatenated outputs give one record each. `name`: the name asked: the command line's
-//! argument when the segment has one and a single lookup, else the first of `can't resolve
-//! 'x'`, `*** Can't find x`, `** server can't find x`, `Name:`. `server` is the `Server:` text,
+//! argument when the segment has one and a single lookup, else, in this order of trust,
+//! `can't resolve 'x'`, `*** Can't find x`, the owner of the first `canonical name =` line,
+//! the first `Name:`, the first `** server can't find x`. `server` is the `Server:` text,
 //! `server_address` the `Address` of the server block without its port (`10.96.0.10`).
 //! `answers`: each `Address` under a `Name:` (the Address line's number). `attempts`: each
 //! `** server can't find` and `*** Can't find` line. `status`: `answered` when there is an
@@ -192,6 +193,8 @@ struct Lookup {
     /// Names the output gave, best first: (rank, name).
     name_hint: Option<(u8, String)>,
     last_line: usize,
+    /// A line that ends a lookup was seen (`no servers could be reached`, `can't resolve`).
+    final_seen: bool,
 }
 
 impl Lookup {
@@ -211,6 +214,7 @@ impl Lookup {
             events: Vec::new(),
             name_hint: None,
             last_line: line,
+            final_seen: false,
         }
     }
 
@@ -229,12 +233,16 @@ impl Lookup {
         self.events.last().map(|(_, s)| s)
     }
 
+    /// Has this lookup printed its server block, a result or a final failure? Retry
+    /// warnings (`;; Got SERVFAIL reply from …`, `;; communications error …`) come before
+    /// the `Server:` block of the same lookup, so they do not count.
     fn has_content(&self) -> bool {
         self.rec.server.is_some()
             || self.rec.server_address.is_some()
             || !self.rec.answers.is_empty()
-            || !self.events.is_empty()
+            || !self.rec.attempts.is_empty()
             || self.pending_name.is_some()
+            || self.final_seen
     }
 
     fn finish(mut self, out: &mut Output<Record>) {
@@ -341,6 +349,13 @@ fn inner_str(pair: Pair<'_, Rule>, rule: Rule) -> Option<&str> {
 }
 
 fn on_line(pair: Pair<'_, Rule>, n: usize, lk: &mut Lookup, out: &mut Output<Record>) {
+    if matches!(
+        pair.as_rule(),
+        Rule::timed_out | Rule::no_servers | Rule::cant_resolve | Rule::couldnt_get
+    ) && !pair.as_str().contains("'(null)'")
+    {
+        lk.final_seen = true;
+    }
     match pair.as_rule() {
         Rule::server => {
             lk.rec.server = inner_str(pair, Rule::server_name).map(str::to_string);
@@ -366,7 +381,7 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, lk: &mut Lookup, out: &mut Output<Rec
         }
         Rule::name => {
             if let Some(v) = inner_str(pair, Rule::value) {
-                lk.hint(4, v);
+                lk.hint(5, v);
                 lk.pending_name = Some(v.to_string());
             }
         }
@@ -374,7 +389,7 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, lk: &mut Lookup, out: &mut Output<Rec
             let rank = if pair.as_rule() == Rule::no_answer {
                 2
             } else {
-                3
+                6
             };
             let mut name = "";
             let mut reason = "";
@@ -424,6 +439,13 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, lk: &mut Lookup, out: &mut Output<Rec
         Rule::got_reply => {
             let kind = inner_str(pair, Rule::value).unwrap_or("");
             lk.event(n, status_of(kind));
+        }
+        // `payments.shop.svc.cluster.local\tcanonical name = payments.example.com.`: the
+        // owner of the first CNAME is the name that was looked up.
+        Rule::other_record if pair.as_str().contains("canonical name = ") => {
+            if let Some(owner) = inner_str(pair, Rule::value) {
+                lk.hint(3, owner);
+            }
         }
         // Non-authoritative answer:, other record types, warnings: read, not modelled.
         _ => {}
@@ -520,6 +542,18 @@ mod tests {
         ));
         assert_eq!(out.records[0].status, LookupStatus::Refused);
         assert!(out.problems.is_empty());
+    }
+
+    #[test]
+    fn retry_warnings_belong_to_the_lookup_that_follows() {
+        let out = parse(&Segment::new(
+            ";; Got SERVFAIL reply from 10.96.0.10, trying next server\nServer:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n** server can't find google.com: SERVFAIL\n;; connection timed out; no servers could be reached\nServer:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n",
+            1,
+        ));
+        assert_eq!(out.records.len(), 2, "{:?}", out.records);
+        assert_eq!(out.records[0].status, LookupStatus::Timeout);
+        assert_eq!(out.records[0].server.as_deref(), Some("10.96.0.10"));
+        assert_eq!(out.records[1].line, 7);
     }
 
     #[test]
