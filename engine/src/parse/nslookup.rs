@@ -301,6 +301,9 @@ fn server_host(addr: &str) -> &str {
     }
 }
 
+/// Longest line read with the grammar.
+const MAX_LINE: usize = 2048;
+
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
@@ -308,6 +311,15 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     for (n, raw) in seg.lines() {
         let t = super::probe::capped(raw).trim();
         if t.is_empty() || is_kubectl_noise(t) {
+            continue;
+        }
+        // DNS names are at most 253 characters: a longer line is not nslookup's, and the
+        // `query_name` rule looks ahead, so bound its work.
+        if t.len() > MAX_LINE {
+            out.problem(
+                n,
+                format!("not an nslookup line: longer than {MAX_LINE} characters"),
+            );
             continue;
         }
         let Some(pair) = P::parse(Rule::nslookup_line, t)
@@ -554,6 +566,14 @@ mod tests {
         assert_eq!(out.records[0].status, LookupStatus::Timeout);
         assert_eq!(out.records[0].server.as_deref(), Some("10.96.0.10"));
         assert_eq!(out.records[1].line, 7);
+    }
+
+    #[test]
+    fn long_lines_are_refused_cheaply() {
+        let line = format!("** server can't find {}", "a".repeat(20_000));
+        let out = parse(&Segment::new(&line, 1));
+        assert!(out.records.is_empty());
+        assert_eq!(out.problems.len(), 1);
     }
 
     #[test]
