@@ -215,11 +215,31 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
             }
             let first = a.proofs[0];
             let mut summary = first.summary.clone();
-            let others: Vec<&str> = a.proofs[1..]
-                .iter()
-                .map(|p| p.summary.as_str())
-                .filter(|s| !s.is_empty() && *s != summary)
-                .collect();
+            // Proofs that only repeat the first one's explanation for another subject
+            // (nslookup and curl both timing out) are named by their line; the rest are
+            // said in full.
+            let tail = |s: &str| s.split_once(": ").map(|(_, t)| t.to_string());
+            let first_tail = tail(&summary);
+            let mut same_lines: Vec<String> = Vec::new();
+            let mut others: Vec<&str> = Vec::new();
+            for p in &a.proofs[1..] {
+                let s = p.summary.as_str();
+                if s.is_empty() || s == summary {
+                    continue;
+                }
+                if first_tail.is_some() && tail(s) == first_tail {
+                    let head = s.split_once(": ").map(|(h, _)| h).unwrap_or(s);
+                    match p.lines.first() {
+                        Some(l) => same_lines.push(format!("{head} (line {l})")),
+                        None => same_lines.push(head.to_string()),
+                    }
+                } else {
+                    others.push(s);
+                }
+            }
+            if !same_lines.is_empty() {
+                summary.push_str(&format!(" The same: {}.", same_lines.join("; ")));
+            }
             if !others.is_empty() {
                 summary.push_str(&format!(" (Also: {})", others.join(" ")));
             }

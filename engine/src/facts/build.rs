@@ -187,7 +187,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         | Records::NetErrors(rows) => probes(f, seg, rows),
         Records::Ss(rows) => ss(f, seg, rows),
         Records::Netstat(rows) => netstat(f, seg, rows),
-        _ => {}
+        Records::ResolvConf(recs) => resolv_conf(f, seg, recs),
+        Records::Nslookup(recs) => nslookup(f, seg, recs),
+        Records::Dig(recs) => dig(f, seg, recs),
     }
 }
 
@@ -789,5 +791,244 @@ fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
             line: r.line,
         };
         listener(f, pod.clone(), sock);
+    }
+}
+
+// ------------------------------------------------------------------ DNS
+
+fn resolv_conf(f: &mut Facts, seg: &Segment, recs: &[parse::resolv_conf::Record]) {
+    let c = client(seg);
+    for r in recs {
+        f.resolvers.push(Resolver {
+            nameservers: r
+                .nameservers
+                .iter()
+                .filter_map(|n| {
+                    n.ip.map(|ip| Sourced {
+                        value: ip,
+                        line: n.line,
+                    })
+                })
+                .collect(),
+            search: r.effective_search.clone(),
+            search_line: r.search_line,
+            ndots: r
+                .ndots
+                .zip(r.ndots_line)
+                .map(|(value, line)| Sourced { value, line }),
+            pod: c.pod.clone(),
+            namespace: c.namespace.clone(),
+            line: r.line,
+        });
+    }
+}
+
+/// The name a DNS command was asked for: its first argument that is not an option, a
+/// `@server`, a record type or a class.
+fn asked_name(seg: &Segment) -> Option<String> {
+    const TYPES: &[&str] = &[
+        "a", "aaaa", "any", "cname", "mx", "ns", "ptr", "soa", "srv", "txt", "in", "ch",
+    ];
+    let cmd = seg.command.as_ref()?;
+    let mut skip_next = false;
+    for a in &cmd.args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if a == "-p" || a == "-t" || a == "-c" || a == "-q" || a == "-b" || a == "-k" {
+            skip_next = true;
+            continue;
+        }
+        if a.starts_with('-') || a.starts_with('+') || a.starts_with('@') {
+            continue;
+        }
+        if TYPES.contains(&a.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        return Some(a.clone());
+    }
+    None
+}
+
+fn nslookup_status(s: &parse::nslookup::LookupStatus) -> LookupStatus {
+    use parse::nslookup::LookupStatus as S;
+    match s {
+        S::Answered => LookupStatus::Answered,
+        S::Nxdomain | S::CantResolve => LookupStatus::NxDomain,
+        S::Servfail => LookupStatus::ServFail,
+        S::Refused => LookupStatus::Refused,
+        S::Timeout | S::NoServers => LookupStatus::Timeout,
+        S::NoAnswer => LookupStatus::NoAnswer,
+        S::Other(_) | S::Unknown => LookupStatus::Other,
+    }
+}
+
+fn nslookup(f: &mut Facts, seg: &Segment, recs: &[parse::nslookup::Record]) {
+    let c = client(seg);
+    let asked = asked_name(seg);
+    for r in recs {
+        let Some(name) = asked
+            .clone()
+            .or_else(|| r.name.clone())
+            .or_else(|| r.attempts.first().map(|a| a.name.clone()))
+        else {
+            continue;
+        };
+        let mut status = nslookup_status(&r.status);
+        // busybox `can't resolve` means the name failed, not why: a timeout if the
+        // server never answered is not visible, so keep it as NXDOMAIN only when an
+        // attempt says so.
+        if matches!(r.status, parse::nslookup::LookupStatus::CantResolve) {
+            status = r
+                .attempts
+                .last()
+                .map(|a| nslookup_status(&a.status))
+                .unwrap_or(LookupStatus::Other);
+        }
+        f.lookups.push(Lookup {
+            tool: "nslookup".into(),
+            name,
+            server: r
+                .server
+                .clone()
+                .or_else(|| r.server_address.clone())
+                .map(|s| strip_port(&s)),
+            status,
+            line: r.status_line.unwrap_or(r.line),
+            tried: r
+                .attempts
+                .iter()
+                .map(|a| Sourced {
+                    value: a.name.clone(),
+                    line: a.line,
+                })
+                .collect(),
+            answers: r
+                .answers
+                .iter()
+                .map(|a| Sourced {
+                    value: a.address.to_string(),
+                    line: a.line,
+                })
+                .collect(),
+            command: seg.command.as_ref().map(|c| c.text.clone()),
+            client_pod: c.pod.clone(),
+            client_namespace: c.namespace.clone(),
+        });
+    }
+}
+
+/// `10.96.0.10#53`, `10.96.0.10:53` → `10.96.0.10`.
+fn strip_port(s: &str) -> String {
+    let s = s.trim();
+    if let Some((host, _)) = s.split_once('#') {
+        return host.to_string();
+    }
+    if s.parse::<std::net::IpAddr>().is_ok() {
+        return s.to_string();
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) && !host.contains(':') => {
+            host.to_string()
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn dig_status(r: &parse::dig::Record) -> LookupStatus {
+    if r.timed_out {
+        return LookupStatus::Timeout;
+    }
+    match r.status.as_deref() {
+        Some("NOERROR") if r.answer.is_empty() => LookupStatus::NoAnswer,
+        Some("NOERROR") => LookupStatus::Answered,
+        Some("NXDOMAIN") => LookupStatus::NxDomain,
+        Some("SERVFAIL") => LookupStatus::ServFail,
+        Some("REFUSED") => LookupStatus::Refused,
+        Some(_) => LookupStatus::Other,
+        None if r.short && !r.answer.is_empty() => LookupStatus::Answered,
+        None => LookupStatus::Other,
+    }
+}
+
+fn dig(f: &mut Facts, seg: &Segment, recs: &[parse::dig::Record]) {
+    let c = client(seg);
+    let asked = asked_name(seg);
+    // `dig +search`/`+showsearch` prints one message per name tried under one banner:
+    // consecutive records with the same arguments are one lookup.
+    let mut groups: Vec<Vec<&parse::dig::Record>> = Vec::new();
+    for r in recs {
+        match groups.last_mut() {
+            Some(g)
+                if r.args.is_some() && g.last().is_some_and(|p| p.args == r.args && !p.short) =>
+            {
+                g.push(r)
+            }
+            _ => groups.push(vec![r]),
+        }
+    }
+    for g in groups {
+        let Some(last) = g.last() else { continue };
+        // The outcome is the first answered message, else the last one.
+        let decisive = g
+            .iter()
+            .find(|r| dig_status(r) == LookupStatus::Answered)
+            .unwrap_or(last);
+        let from_args = last.args.as_deref().and_then(|a| {
+            a.split_whitespace()
+                .find(|w| {
+                    !w.starts_with('+')
+                        && !w.starts_with('@')
+                        && !w.starts_with('-')
+                        && ![
+                            "a", "aaaa", "any", "srv", "ptr", "txt", "ns", "mx", "soa", "cname",
+                        ]
+                        .contains(&w.to_ascii_lowercase().as_str())
+                })
+                .map(str::to_string)
+        });
+        let Some(name) = asked.clone().or(from_args).or_else(|| {
+            g.first()
+                .and_then(|r| r.question.as_ref())
+                .map(|q| q.name.clone())
+        }) else {
+            continue;
+        };
+        let tried = if g.len() > 1 {
+            g.iter()
+                .filter_map(|r| r.question.as_ref())
+                .map(|q| Sourced {
+                    value: q.name.clone(),
+                    line: q.line,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let status = dig_status(decisive);
+        let line = decisive.status_line.unwrap_or(decisive.line);
+        f.lookups.push(Lookup {
+            tool: "dig".into(),
+            name,
+            server: decisive.server.clone(),
+            status,
+            line,
+            tried,
+            answers: decisive
+                .answer
+                .iter()
+                .map(|rr| Sourced {
+                    value: rr
+                        .ip
+                        .map(|ip| ip.to_string())
+                        .unwrap_or_else(|| rr.data.clone()),
+                    line: rr.line,
+                })
+                .collect(),
+            command: seg.command.as_ref().map(|c| c.text.clone()),
+            client_pod: c.pod.clone(),
+            client_namespace: c.namespace.clone(),
+        });
     }
 }

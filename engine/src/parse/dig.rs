@@ -66,6 +66,8 @@ pub struct Record {
     pub args: Option<String>,
     /// The HEADER rcode: `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED`, …
     pub status: Option<String>,
+    /// The line that shows the outcome: the HEADER line, or the timeout line.
+    pub status_line: Option<usize>,
     pub question: Option<Question>,
     pub answer: Vec<Rr>,
     /// `;; SERVER: 10.96.0.10#53(10.96.0.10) (UDP)` → `10.96.0.10`.
@@ -165,6 +167,7 @@ impl Msg {
                 line,
                 args,
                 status: None,
+                status_line: None,
                 question: None,
                 answer: Vec::new(),
                 server: None,
@@ -291,6 +294,7 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
                 st.start(n, out)
             };
             m.rec.status = rcode;
+            m.rec.status_line = Some(n);
         }
         Rule::section => {
             let name = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
@@ -342,7 +346,11 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
                 .map(|p| p.as_str().to_string());
             st.current(n).rec.server = host;
         }
-        Rule::timed_out => st.current(n).rec.timed_out = true,
+        Rule::timed_out => {
+            let m = st.current(n);
+            m.rec.timed_out = true;
+            m.rec.status_line = Some(n);
+        }
         Rule::comm_error => {
             let reason = pair
                 .into_inner()
@@ -352,6 +360,7 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
             let m = st.current(n);
             if reason.contains("timed out") {
                 m.comm_timeout = true;
+                m.rec.status_line.get_or_insert(n);
             }
         }
         Rule::no_servers => {

@@ -16,13 +16,26 @@ fn lookup_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Lookup> {
     }
 }
 
-fn lookup_proof(l: &Lookup) -> Proof {
+fn lookup_proof(facts: &Facts, l: &Lookup) -> Proof {
     let mut p = Proof::default()
         .line(l.line)
         .var("name", l.name.clone())
         .key(format!("lookup:{}", l.line));
-    if let Some(s) = &l.server {
-        p = p.var("nameserver", s.clone());
+    // The server the output names, else the first nameserver of the client's resolv.conf.
+    let from_resolver = || {
+        facts
+            .resolvers
+            .iter()
+            .find(|r| {
+                (l.client_pod.is_some() && r.pod == l.client_pod)
+                    || (r.pod.is_none() || l.client_pod.is_none())
+                        && r.namespace == l.client_namespace
+            })
+            .and_then(|r| r.nameservers.first())
+            .map(|n| n.value.to_string())
+    };
+    if let Some(s) = l.server.clone().or_else(from_resolver) {
+        p = p.var("nameserver", s);
     }
     if let Some(ns) = &l.client_namespace {
         p = p
@@ -43,10 +56,10 @@ fn status_is(ctx: &Ctx, status: LookupStatus, yes: fn(&Lookup) -> String) -> Ans
     if l.status == status {
         Answer::Yes(Proof {
             summary: yes(l),
-            ..lookup_proof(l)
+            ..lookup_proof(ctx.facts, l)
         })
     } else {
-        Answer::No(lookup_proof(l))
+        Answer::No(lookup_proof(ctx.facts, l))
     }
 }
 
@@ -132,7 +145,7 @@ pub const SHORT_NAME_FROM_OTHER_NAMESPACE: PredicateInfo = PredicateInfo {
         };
         let facts = ctx.facts;
         let name = l.name.trim_end_matches('.');
-        let proof = lookup_proof(l);
+        let proof = lookup_proof(ctx.facts, l);
         if l.name.ends_with('.') || name.contains('.') || name.is_empty() || !failed(l) {
             return Answer::No(proof);
         }
@@ -215,7 +228,7 @@ pub const NAME_EXPANDS_THROUGH_SEARCH_LIST: PredicateInfo = PredicateInfo {
             return Answer::Unknown(vec![]);
         };
         let facts = ctx.facts;
-        let proof = lookup_proof(l);
+        let proof = lookup_proof(ctx.facts, l);
         if l.name.ends_with('.') || l.name.is_empty() {
             return Answer::No(proof);
         }

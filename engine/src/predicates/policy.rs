@@ -30,6 +30,31 @@ pub const POLICY_DENIES_BY_DEFAULT: PredicateInfo = PredicateInfo {
         if !pol.pod_selector.is_empty() || !(deny_in || deny_out) {
             return Answer::No(proof);
         }
+        // The runbook's allow-policy example is written for the Service in focus in the
+        // isolated namespace and the client that probed it, when the paste shows them.
+        let svc = ctx
+            .facts
+            .services
+            .iter()
+            .find(|s| s.in_focus && s.namespace == pol.namespace);
+        if let Some(svc) = svc {
+            for (k, v) in super::service::base(svc).vars {
+                proof.vars.entry(k).or_insert(v);
+            }
+            let client = ctx.facts.probes.iter().find(|p| {
+                ctx.facts
+                    .service_for_probe(p)
+                    .is_some_and(|s| s.name == svc.name && s.namespace == svc.namespace)
+            });
+            if let Some(c) = client {
+                if let Some(ns) = &c.client_namespace {
+                    proof.vars.insert("client_namespace".into(), ns.clone());
+                }
+                if let Some(pod) = &c.client_pod {
+                    proof.vars.insert("client_pod".into(), pod.clone());
+                }
+            }
+        }
         let dirs = match (deny_in, deny_out) {
             (true, true) => "no Ingress and no Egress",
             (true, false) => "no Ingress",

@@ -12,7 +12,8 @@ fn svc_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Service> {
     }
 }
 
-fn base(svc: &Service) -> Proof {
+/// A Service's names, ports and selector as runbook values, with its relation key.
+pub(crate) fn base(svc: &Service) -> Proof {
     let q = qualified(svc.namespace.as_deref(), &svc.name);
     let mut p = Proof::default()
         .var("service", svc.name.clone())
