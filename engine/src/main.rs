@@ -39,6 +39,40 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Subnet calculator: addresses, usable hosts and masks of IPv4/IPv6 networks; split,
+    /// size for N hosts, overlaps, containment, ranges to CIDRs, summarize.
+    #[command(
+        after_help = "Examples:\n  netdoc cidr 10.244.0.0/16\n  netdoc cidr 10.0.0.7 255.255.255.0\n  netdoc cidr 10.244.0.0/16 --split 24 --limit 4\n  netdoc cidr --hosts 500\n  netdoc cidr --overlap 10.0.0.0/8 10.96.0.0/12 172.17.0.0/16\n  netdoc cidr 10.96.0.0/12 --contains 10.96.0.10 10.244.1.5\n  netdoc cidr 10.0.0.5-10.0.0.20\n  netdoc cidr --summarize 10.0.0.0/24 10.0.1.0/24\n\nUsable hosts follow Python's ipaddress hosts(): IPv4 /31 and /32 count every address,\nother IPv4 networks exclude network and broadcast; IPv6 excludes only the\nSubnet-Router anycast (network) address, except /127 and /128."
+    )]
+    Cidr {
+        /// Networks (`10.0.0.0/16`, `10.0.0.5/24`, `10.0.0.0 255.255.0.0`, `2001:db8::/48`)
+        /// or one address range `A-B`.
+        networks: Vec<String>,
+        /// List the subnets of this prefix length.
+        #[arg(long, value_name = "PREFIX")]
+        split: Option<u8>,
+        /// With --split: list at most this many subnets (the count is always given).
+        #[arg(long, default_value_t = 256)]
+        limit: usize,
+        /// The smallest network (longest prefix) with at least N usable hosts.
+        #[arg(long, value_name = "N")]
+        hosts: Option<u128>,
+        /// With --hosts: size an IPv6 network.
+        #[arg(long)]
+        v6: bool,
+        /// Every overlapping pair among the networks, and the range they share.
+        #[arg(long)]
+        overlap: bool,
+        /// Which of the networks contain these addresses.
+        #[arg(long, value_name = "ADDR", num_args = 1..)]
+        contains: Vec<String>,
+        /// The fewest CIDR blocks that cover the networks exactly.
+        #[arg(long)]
+        summarize: bool,
+        /// Output format (default: text).
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<Format>,
+    },
     /// Browse runbooks.
     Runbook {
         #[command(subcommand)]
@@ -179,6 +213,47 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
+            })
+        }
+        Command::Cidr {
+            networks,
+            split,
+            limit,
+            hosts,
+            v6,
+            overlap,
+            contains,
+            summarize,
+            format,
+        } => {
+            let req = netdoc::calc::cidr::Request {
+                networks,
+                split,
+                limit,
+                hosts,
+                v6,
+                overlap,
+                contains,
+                summarize,
+            };
+            let value = netdoc::calc::cidr::answer(&req).map_err(UserError)?;
+            let rendered = match format.unwrap_or(Format::Text) {
+                Format::Json => {
+                    serde_json::to_string_pretty(&value).map_err(|e| UserError(e.to_string()))?
+                        + "\n"
+                }
+                Format::Md => render_value_md(&value),
+                Format::Text => render_value_text(&value, 0),
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            let overlapping = value
+                .get("overlaps")
+                .and_then(|o| o.as_array())
+                .is_some_and(|o| !o.is_empty());
+            Ok(if overlapping {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
             })
         }
         Command::Parse { file, kind, list } => {
@@ -328,5 +403,127 @@ fn main() -> ExitCode {
             eprintln!("netdoc: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// A calculator answer as aligned `field  value` lines (nested lists indented).
+fn render_value_text(v: &serde_json::Value, indent: usize) -> String {
+    use serde_json::Value;
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(map) => {
+            let width = map.keys().map(|k| k.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for (k, val) in ordered(map) {
+                match val {
+                    Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
+                        s.push_str(&format!("{pad}{k}:\n"));
+                        for i in items {
+                            s.push_str(&format!("{pad}  {}\n", scalar(i)));
+                        }
+                    }
+                    Value::Array(items) => {
+                        s.push_str(&format!(
+                            "{pad}{k}:{}\n",
+                            if items.is_empty() { " none" } else { "" }
+                        ));
+                        for i in items {
+                            s.push_str(&render_value_text(i, indent + 2));
+                            s.push('\n');
+                        }
+                    }
+                    _ => s.push_str(&format!("{pad}{k:<width$}  {}\n", scalar(val))),
+                }
+            }
+            s
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|i| render_value_text(i, indent))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => format!("{pad}{}\n", scalar(other)),
+    }
+}
+
+/// A calculator answer as markdown tables.
+fn render_value_md(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Array(items) if items.iter().all(|i| i.is_object()) && !items.is_empty() => {
+            let keys: Vec<&String> = items
+                .first()
+                .and_then(|i| i.as_object())
+                .map(|o| o.keys().collect())
+                .unwrap_or_default();
+            let mut s = format!(
+                "| {} |\n|{}\n",
+                keys.iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                "---|".repeat(keys.len())
+            );
+            for i in items {
+                let cells: Vec<String> = keys.iter().map(|k| scalar(&i[k.as_str()])).collect();
+                s.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+            s
+        }
+        Value::Object(map) => {
+            let mut s = String::from("| field | value |\n|---|---|\n");
+            let mut tail = String::new();
+            for (k, val) in ordered(map) {
+                match val {
+                    Value::Array(items) if items.iter().any(|i| i.is_object()) => {
+                        tail.push_str(&format!("\n**{k}**\n\n{}", render_value_md(val)));
+                    }
+                    Value::Array(items) => {
+                        let list: Vec<String> =
+                            items.iter().map(|i| format!("`{}`", scalar(i))).collect();
+                        s.push_str(&format!("| {k} | {} |\n", list.join(", ")));
+                    }
+                    _ => s.push_str(&format!("| {k} | `{}` |\n", scalar(val))),
+                }
+            }
+            s + &tail
+        }
+        other => format!("{}\n", scalar(other)),
+    }
+}
+
+/// Fields in the order a reader wants them (JSON objects keep them sorted).
+fn ordered(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(&String, &serde_json::Value)> {
+    const ORDER: &[&str] = &[
+        "cidr",
+        "range",
+        "requested_hosts",
+        "version",
+        "network",
+        "networks",
+        "prefix",
+        "count",
+        "netmask",
+        "hostmask",
+        "first_address",
+        "last_address",
+        "broadcast",
+        "addresses",
+        "hosts",
+        "first_host",
+        "last_host",
+        "address",
+        "contained",
+    ];
+    let mut v: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+    v.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+    v
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
     }
 }

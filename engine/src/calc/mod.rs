@@ -1,3 +1,4 @@
 //! Pure calculators shared by predicates, the CLI and the page.
 
+pub mod cidr;
 pub mod dns;
