@@ -9,10 +9,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn any_net() -> impl Strategy<Value = IpNet> {
     prop_oneof![
-        (any::<u32>(), 0u8..=32)
-            .prop_map(|(a, p)| IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), p).unwrap_or_default().trunc())),
-        (any::<u128>(), 0u8..=128)
-            .prop_map(|(a, p)| IpNet::V6(Ipv6Net::new(Ipv6Addr::from(a), p).unwrap_or_default().trunc())),
+        (any::<u32>(), 0u8..=32).prop_map(|(a, p)| IpNet::V4(
+            Ipv4Net::new(Ipv4Addr::from(a), p)
+                .unwrap_or_default()
+                .trunc()
+        )),
+        (any::<u128>(), 0u8..=128).prop_map(|(a, p)| IpNet::V6(
+            Ipv6Net::new(Ipv6Addr::from(a), p)
+                .unwrap_or_default()
+                .trunc()
+        )),
     ]
 }
 

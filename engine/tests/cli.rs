@@ -145,3 +145,43 @@ fn runbook_show_fills_values_and_unknown_ids_fail() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn cidr_prints_json_fields_sizes_networks_and_rejects_bad_input() {
+    let out = netdoc()
+        .args(["cidr", "10.244.1.7", "255.255.0.0", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cidr"], "10.244.0.0/16");
+    assert_eq!(v["hosts"], "65534");
+    assert_eq!(v["broadcast"], "10.244.255.255");
+
+    let out = netdoc()
+        .args(["cidr", "--hosts", "500", "-f", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["prefix"], 23);
+
+    // Overlaps are findings: exit 1, and the text names the shared range.
+    let out = netdoc()
+        .args([
+            "cidr",
+            "--overlap",
+            "10.0.0.0/8",
+            "10.96.0.0/12",
+            "172.17.0.0/16",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("shared  10.96.0.0/12"), "{text}");
+
+    let out = netdoc().args(["cidr", "10.0.0.0/33"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("/33 is out of range for IPv4"), "{err}");
+}
