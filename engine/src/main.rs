@@ -44,7 +44,10 @@ enum Command {
     #[command(
         after_help = "Examples:\n  netdoc cidr 10.244.0.0/16\n  netdoc cidr 10.0.0.7 255.255.255.0\n  netdoc cidr 10.244.0.0/16 --split 24 --limit 4\n  netdoc cidr --hosts 500\n  netdoc cidr --overlap 10.0.0.0/8 10.96.0.0/12 172.17.0.0/16\n  netdoc cidr 10.96.0.0/12 --contains 10.96.0.10 10.244.1.5\n  netdoc cidr 10.0.0.5-10.0.0.20\n  netdoc cidr --summarize 10.0.0.0/24 10.0.1.0/24\n\nUsable hosts follow Python's ipaddress hosts(): IPv4 /31 and /32 count every address,\nother IPv4 networks exclude network and broadcast; IPv6 excludes only the\nSubnet-Router anycast (network) address, except /127 and /128."
     )]
+    #[command(args_conflicts_with_subcommands = true)]
     Cidr {
+        #[command(subcommand)]
+        plan: Option<CidrCommand>,
         /// Networks (`10.0.0.0/16`, `10.0.0.5/24`, `10.0.0.0 255.255.0.0`, `2001:db8::/48`)
         /// or one address range `A-B`.
         networks: Vec<String>,
@@ -77,6 +80,35 @@ enum Command {
     Runbook {
         #[command(subcommand)]
         action: RunbookAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CidrCommand {
+    /// Plan a cluster's addressing: nodes the pod CIDR holds at a node mask, pods per
+    /// node, headroom, and every collision with Service, node/VPC and reserved ranges.
+    Plan {
+        /// The cluster's pod CIDR (`--cluster-cidr`, kubeadm `podSubnet`).
+        #[arg(long, value_name = "CIDR")]
+        pods: String,
+        /// The Service CIDR (`--service-cluster-ip-range`, kubeadm `serviceSubnet`).
+        #[arg(long, value_name = "CIDR")]
+        services: String,
+        /// Each node's pod range prefix (`--node-cidr-mask-size`; 24 for IPv4 by default).
+        #[arg(long, value_name = "N")]
+        node_mask: u8,
+        /// How many nodes the cluster needs.
+        #[arg(long, value_name = "N")]
+        nodes: Option<u64>,
+        /// kubelet maxPods (default 110).
+        #[arg(long, value_name = "N")]
+        max_pods: Option<u64>,
+        /// Node, VPC or peered networks the cluster must not collide with.
+        #[arg(long = "node-network", value_name = "CIDR", num_args = 1..)]
+        node_networks: Vec<String>,
+        /// Output format (default: text).
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<Format>,
     },
 }
 
@@ -216,6 +248,44 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
             })
         }
         Command::Cidr {
+            plan:
+                Some(CidrCommand::Plan {
+                    pods,
+                    services,
+                    node_mask,
+                    nodes,
+                    max_pods,
+                    node_networks,
+                    format,
+                }),
+            ..
+        } => {
+            let req = netdoc::calc::plan::PlanRequest {
+                pods,
+                services,
+                node_mask,
+                nodes,
+                max_pods,
+                node_networks,
+            };
+            let plan = netdoc::calc::plan::plan(&req).map_err(UserError)?;
+            let rendered = match format.unwrap_or(Format::Text) {
+                Format::Json => {
+                    serde_json::to_string_pretty(&plan).map_err(|e| UserError(e.to_string()))?
+                        + "\n"
+                }
+                Format::Md => render_plan(&plan, true),
+                Format::Text => render_plan(&plan, false),
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(if plan.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Cidr {
+            plan: None,
             networks,
             split,
             limit,
@@ -490,6 +560,85 @@ fn render_value_md(v: &serde_json::Value) -> String {
         }
         other => format!("{}\n", scalar(other)),
     }
+}
+
+/// A cluster plan as text or markdown; markdown appends each finding's runbook.
+fn render_plan(p: &netdoc::calc::plan::Plan, md: bool) -> String {
+    let mut s = String::new();
+    if md {
+        s.push_str("# netdoc cluster address plan\n\n| | |\n|---|---|\n");
+    }
+    let row = |s: &mut String, k: &str, v: String| {
+        if md {
+            s.push_str(&format!("| {k} | `{v}` |\n"));
+        } else {
+            s.push_str(&format!("{k:<22} {v}\n"));
+        }
+    };
+    row(
+        &mut s,
+        "pod CIDR",
+        format!("{} ({} addresses)", p.pods.cidr, p.pods.addresses),
+    );
+    row(
+        &mut s,
+        "Service CIDR",
+        format!("{} ({} ClusterIPs)", p.services.cidr, p.services.hosts),
+    );
+    row(&mut s, "node mask", format!("/{}", p.node_mask));
+    row(&mut s, "nodes the CIDR holds", p.nodes_max.clone());
+    if let (Some(n), Some(h)) = (p.nodes, &p.nodes_headroom) {
+        row(&mut s, "nodes needed", format!("{n} (headroom {h})"));
+    }
+    row(&mut s, "addresses per node", p.addresses_per_node.clone());
+    row(&mut s, "pod IPs per node", p.pod_ips_per_node.clone());
+    row(
+        &mut s,
+        "pods per node",
+        format!("{} (maxPods {})", p.pods_per_node, p.max_pods),
+    );
+    s.push('\n');
+    if p.findings.is_empty() {
+        s.push_str("No collisions with the Service, node/VPC or reserved ranges; capacity fits.\n");
+        return s;
+    }
+    for (i, f) in p.findings.iter().enumerate() {
+        if md {
+            s.push_str(&format!(
+                "## {}. `{}` — {}\n\n{}\n\n",
+                i + 1,
+                f.id,
+                f.title,
+                f.summary
+            ));
+            for e in &f.evidence {
+                s.push_str(&format!("- calc: {}\n", e.text));
+            }
+            s.push('\n');
+        } else {
+            s.push_str(&format!(
+                "{:<8} {}  {}\n",
+                f.severity.to_uppercase(),
+                f.id,
+                f.summary
+            ));
+            for e in &f.evidence {
+                s.push_str(&format!("         calc: {}\n", e.text));
+            }
+        }
+    }
+    if md {
+        s.push_str("---\n\n# Runbooks\n\n");
+        let mut seen = Vec::new();
+        for f in &p.findings {
+            if !seen.contains(&f.id) {
+                seen.push(f.id.clone());
+                s.push_str(&netdoc::runbook_markdown(f));
+                s.push('\n');
+            }
+        }
+    }
+    s
 }
 
 /// Fields in the order a reader wants them (JSON objects keep them sorted).

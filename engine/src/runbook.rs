@@ -61,6 +61,16 @@ pub const VARS: &[&str] = &[
     "differing_key",
     "expected_value",
     "actual_value",
+    "range_a",
+    "range_b",
+    "shared",
+    "pod_cidr",
+    "service_cidr",
+    "node_mask",
+    "max_pods",
+    "nodes",
+    "nodes_max",
+    "pods_per_node",
 ];
 
 /// The layers of FINDINGS.md.

@@ -185,3 +185,94 @@ fn cidr_prints_json_fields_sizes_networks_and_rejects_bad_input() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("/33 is out of range for IPv4"), "{err}");
 }
+
+#[test]
+fn cidr_plan_reports_collisions_and_capacity_as_findings() {
+    let out = netdoc()
+        .args([
+            "cidr",
+            "plan",
+            "--pods",
+            "172.16.0.0/12",
+            "--services",
+            "10.96.0.0/12",
+            "--node-mask",
+            "26",
+            "--nodes",
+            "20000",
+            "--node-network",
+            "10.100.0.0/16",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings exit with 1");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["nodes_max"], "16384");
+    assert_eq!(v["pod_ips_per_node"], "61");
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "cidr-overlap",
+            "cidr-overlap",
+            "pod-cidr-exhausted",
+            "pod-cidr-exhausted"
+        ]
+    );
+    let shared: Vec<&str> = v["collisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["shared"].as_str().unwrap())
+        .collect();
+    assert_eq!(shared, ["172.17.0.0/16", "10.100.0.0/16"]);
+
+    // kubeadm's defaults are clean: exit 0.
+    let out = netdoc()
+        .args([
+            "cidr",
+            "plan",
+            "--pods",
+            "10.244.0.0/16",
+            "--services",
+            "10.96.0.0/12",
+            "--node-mask",
+            "24",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = netdoc()
+        .args([
+            "cidr",
+            "plan",
+            "--pods",
+            "10.244.0.0/16",
+            "--services",
+            "10.96.0.0/12",
+            "--node-mask",
+            "24",
+            "--node-network",
+            "10.0.0.0/8",
+            "-f",
+            "md",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        md.contains("# Runbook: Address ranges overlap — `cidr-overlap`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("calc: 10.0.0.0/8 contains 10.244.0.0/16: 65536 shared address(es)"),
+        "{md}"
+    );
+}

@@ -2,3 +2,4 @@
 
 pub mod cidr;
 pub mod dns;
+pub mod plan;
