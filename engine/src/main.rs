@@ -76,6 +76,11 @@ enum Command {
         #[arg(long, short = 'f', value_enum)]
         format: Option<Format>,
     },
+    /// DNS calculators.
+    Dns {
+        #[command(subcommand)]
+        action: DnsAction,
+    },
     /// Browse runbooks.
     Runbook {
         #[command(subcommand)]
@@ -110,6 +115,54 @@ enum CidrCommand {
         #[arg(long, short = 'f', value_enum)]
         format: Option<Format>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum DnsAction {
+    /// The exact names a pod's resolver asks for NAME, in order, and what it costs.
+    #[command(
+        after_help = "Examples:\n  netdoc dns expand google.com                  # a pod in `default`, ndots:5\n  netdoc dns expand backend --namespace shop\n  netdoc dns expand api.example.com --resolv resolv.conf --libc musl"
+    )]
+    Expand {
+        name: String,
+        /// Read search list and ndots from this resolv.conf (`-` for standard input).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["namespace", "search", "ndots"])]
+        resolv: Option<String>,
+        /// The pod's namespace: search `NS.svc.DOMAIN svc.DOMAIN DOMAIN` (default: default).
+        #[arg(long, value_name = "NS")]
+        namespace: Option<String>,
+        /// The cluster domain.
+        #[arg(long, value_name = "DOMAIN", default_value = "cluster.local")]
+        cluster_domain: String,
+        /// Search domains, replacing the namespace's.
+        #[arg(long, value_name = "DOMAIN", num_args = 1..)]
+        search: Vec<String>,
+        /// ndots (a pod's default is 5).
+        #[arg(long, value_name = "N")]
+        ndots: Option<u32>,
+        /// The client's C library: glibc or musl (Alpine).
+        #[arg(long, value_enum, default_value = "glibc")]
+        libc: LibcArg,
+        /// Address families asked per name.
+        #[arg(long, value_enum, default_value = "both")]
+        family: FamilyArg,
+        /// Output format (default: text).
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<Format>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LibcArg {
+    Glibc,
+    Musl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FamilyArg {
+    Both,
+    A,
+    Aaaa,
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,6 +378,58 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Dns {
+            action:
+                DnsAction::Expand {
+                    name,
+                    resolv,
+                    namespace,
+                    cluster_domain,
+                    search,
+                    ndots,
+                    libc,
+                    family,
+                    format,
+                },
+        } => {
+            use netdoc::calc::dns;
+            let (search, ndots) = match resolv {
+                Some(path) => {
+                    let input = read_input(&path)?;
+                    dns::from_resolv_conf(&input.text)
+                        .map_err(|e| UserError(format!("{}: {e}", input.name)))?
+                }
+                None => (
+                    if search.is_empty() {
+                        dns::pod_search(namespace.as_deref().unwrap_or("default"), &cluster_domain)
+                    } else {
+                        search
+                    },
+                    ndots.unwrap_or(5),
+                ),
+            };
+            if name.trim().is_empty() || name.len() > 253 {
+                return Err(UserError("NAME must be 1 to 253 characters".into()));
+            }
+            let libc = match libc {
+                LibcArg::Glibc => dns::Libc::Glibc,
+                LibcArg::Musl => dns::Libc::Musl,
+            };
+            let family = match family {
+                FamilyArg::Both => dns::Family::Both,
+                FamilyArg::A => dns::Family::A,
+                FamilyArg::Aaaa => dns::Family::Aaaa,
+            };
+            let r = dns::report(&name, &search, ndots, libc, family);
+            let rendered = match format.unwrap_or(Format::Text) {
+                Format::Json => {
+                    serde_json::to_string_pretty(&r).map_err(|e| UserError(e.to_string()))? + "\n"
+                }
+                Format::Md | Format::Text => render_expansion(&r, format == Some(Format::Md)),
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Parse { file, kind, list } => {
             if list {
@@ -560,6 +665,52 @@ fn render_value_md(v: &serde_json::Value) -> String {
         }
         other => format!("{}\n", scalar(other)),
     }
+}
+
+/// A search expansion as text or markdown.
+fn render_expansion(r: &netdoc::calc::dns::Report, md: bool) -> String {
+    let mut s = String::new();
+    let libc = match r.libc {
+        netdoc::calc::dns::Libc::Glibc => "glibc",
+        netdoc::calc::dns::Libc::Musl => "musl",
+    };
+    let head = format!(
+        "`{}`: {} dot(s), ndots:{}, {libc}, search {}",
+        r.name,
+        r.dots,
+        r.ndots,
+        if r.search.is_empty() {
+            "(none)".to_string()
+        } else {
+            r.search.join(" ")
+        }
+    );
+    if md {
+        s.push_str(&format!(
+            "# DNS search expansion\n\n{head}\n\n| # | name asked |\n|---|---|\n"
+        ));
+        for (i, t) in r.tries.iter().enumerate() {
+            s.push_str(&format!("| {} | `{t}` |\n", i + 1));
+        }
+        s.push('\n');
+    } else {
+        s.push_str(&format!("{}\n\n", head.replace('`', "")));
+        for (i, t) in r.tries.iter().enumerate() {
+            s.push_str(&format!("{:>3}. {t}\n", i + 1));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "{} quer{} per name; {} before the name as typed answers; {} if every name is NXDOMAIN.\n",
+        r.queries_per_try,
+        if r.queries_per_try == 1 { "y" } else { "ies" },
+        r.queries_until_as_typed,
+        r.queries_if_nxdomain
+    ));
+    for f in &r.fixes {
+        s.push_str(&format!("{}{f}\n", if md { "- " } else { "fix: " }));
+    }
+    s
 }
 
 /// A cluster plan as text or markdown; markdown appends each finding's runbook.

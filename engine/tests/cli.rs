@@ -276,3 +276,63 @@ fn cidr_plan_reports_collisions_and_capacity_as_findings() {
         "{md}"
     );
 }
+
+#[test]
+fn dns_expand_lists_the_names_in_order_for_glibc_and_musl() {
+    let out = netdoc()
+        .args([
+            "dns",
+            "expand",
+            "google.com",
+            "--namespace",
+            "shop",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["tries"],
+        serde_json::json!([
+            "google.com.shop.svc.cluster.local.",
+            "google.com.svc.cluster.local.",
+            "google.com.cluster.local.",
+            "google.com."
+        ])
+    );
+    assert_eq!(v["queries_until_as_typed"], 8);
+    let out = netdoc()
+        .args([
+            "dns",
+            "expand",
+            "a.b.c.d.e.f",
+            "--libc",
+            "musl",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tries"], serde_json::json!(["a.b.c.d.e.f."]));
+
+    // From a resolv.conf on standard input.
+    let mut child = netdoc()
+        .args(["dns", "expand", "backend", "--resolv", "-", "-f", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"search default.svc.cluster.local svc.cluster.local cluster.local google.internal\nnameserver 10.96.0.10\noptions ndots:5\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tries"].as_array().unwrap().len(), 5);
+    assert_eq!(v["tries"][3], "backend.google.internal.");
+}
