@@ -76,6 +76,34 @@ enum Command {
         #[arg(long, short = 'f', value_enum)]
         format: Option<Format>,
     },
+    /// Overlay MTU: the largest pod MTU a tunnel leaves, the TCP MSS, and the
+    /// don't-fragment ping sizes that prove the path — with the arithmetic.
+    #[command(
+        after_help = "Examples:\n  netdoc mtu --underlay 1500 --encap vxlan\n  netdoc mtu --underlay 9001 --encap wireguard --pod-mtu 8981\n  netdoc mtu --underlay 1500 --encap geneve --geneve-options 8 --underlay-ipv6"
+    )]
+    Mtu {
+        /// The node interface MTU (eth0/ens5), e.g. 1500, or 9001 on AWS.
+        #[arg(long, value_name = "BYTES", default_value_t = 1500)]
+        underlay: u32,
+        /// none, vxlan, geneve, ipip, wireguard, gre.
+        #[arg(long, value_name = "KIND", default_value = "vxlan")]
+        encap: String,
+        /// Nodes talk over IPv6 (40-byte outer header).
+        #[arg(long)]
+        underlay_ipv6: bool,
+        /// Pods talk IPv6 (MSS and ping sizes for IPv6).
+        #[arg(long)]
+        inner_ipv6: bool,
+        /// Geneve option bytes (a multiple of 4).
+        #[arg(long, value_name = "BYTES", default_value_t = 0)]
+        geneve_options: u32,
+        /// The MTU the pods or the CNI actually use: checked against the largest safe one.
+        #[arg(long, value_name = "BYTES")]
+        pod_mtu: Option<u32>,
+        /// Output format (default: text).
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<Format>,
+    },
     /// DNS calculators.
     Dns {
         #[command(subcommand)]
@@ -377,6 +405,72 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            })
+        }
+        Command::Mtu {
+            underlay,
+            encap,
+            underlay_ipv6,
+            inner_ipv6,
+            geneve_options,
+            pod_mtu,
+            format,
+        } => {
+            use netdoc::calc::mtu;
+            let kind = mtu::Encap::parse(&encap).ok_or_else(|| {
+                UserError(format!(
+                    "unknown encapsulation `{encap}`: none, vxlan, geneve, ipip, wireguard or gre"
+                ))
+            })?;
+            let plan = mtu::plan(underlay, kind, underlay_ipv6, inner_ipv6, geneve_options)
+                .map_err(UserError)?;
+            let mut findings = Vec::new();
+            if let Some(configured) = pod_mtu.filter(|m| *m > plan.pod_mtu) {
+                let mut vars = std::collections::BTreeMap::new();
+                vars.insert("pod_mtu".to_string(), configured.to_string());
+                vars.insert("safe_mtu".to_string(), plan.pod_mtu.to_string());
+                vars.insert("underlay_mtu".to_string(), underlay.to_string());
+                vars.insert("encap".to_string(), encap.clone());
+                findings.push(netdoc::findings::from_calculation(
+                    "mtu-overlay-mismatch",
+                    format!("Pods use MTU {configured} but {encap} over a {underlay}-byte underlay leaves {}: packets between {} and {configured} bytes are dropped or fragmented on the way between nodes (small requests work, large responses hang).", plan.pod_mtu, plan.pod_mtu + 1),
+                    plan.steps.iter().take(2).cloned().chain(std::iter::once(format!("configured {configured} > {} by {} byte(s)", plan.pod_mtu, configured - plan.pod_mtu))).collect(),
+                    vars,
+                ));
+            }
+            let rendered = match format.unwrap_or(Format::Text) {
+                Format::Json => {
+                    let v = serde_json::json!({"plan": plan, "findings": findings});
+                    serde_json::to_string_pretty(&v).map_err(|e| UserError(e.to_string()))? + "\n"
+                }
+                f => {
+                    let md = f == Format::Md;
+                    let mut s = String::new();
+                    if md {
+                        s.push_str("# Overlay MTU\n\n");
+                    }
+                    for step in &plan.steps {
+                        s.push_str(&format!("{}{step}\n", if md { "- " } else { "" }));
+                    }
+                    for f in &findings {
+                        s.push_str(&format!(
+                            "\n{} {}: {}\n",
+                            f.severity.to_uppercase(),
+                            f.id,
+                            f.summary
+                        ));
+                        if md {
+                            s.push_str(&format!("\n{}", netdoc::runbook_markdown(f)));
+                        }
+                    }
+                    s
+                }
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(if findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             })
         }
         Command::Dns {

@@ -336,3 +336,45 @@ fn dns_expand_lists_the_names_in_order_for_glibc_and_musl() {
     assert_eq!(v["tries"].as_array().unwrap().len(), 5);
     assert_eq!(v["tries"][3], "backend.google.internal.");
 }
+
+#[test]
+fn mtu_shows_the_arithmetic_and_flags_a_pod_mtu_too_large_for_the_tunnel() {
+    let out = netdoc()
+        .args([
+            "mtu",
+            "--underlay",
+            "1500",
+            "--encap",
+            "vxlan",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["plan"]["pod_mtu"], 1450);
+    assert_eq!(v["plan"]["tcp_mss"], 1410);
+    assert_eq!(v["plan"]["pod_ping_payload"], 1422);
+    let out = netdoc()
+        .args([
+            "mtu",
+            "--underlay",
+            "9001",
+            "--encap",
+            "wireguard",
+            "--pod-mtu",
+            "8981",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("pod MTU = 9001 − 60 = 8941"), "{text}");
+    assert!(text.contains("mtu-overlay-mismatch"), "{text}");
+    let out = netdoc()
+        .args(["mtu", "--encap", "pigeon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

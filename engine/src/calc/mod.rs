@@ -2,4 +2,5 @@
 
 pub mod cidr;
 pub mod dns;
+pub mod mtu;
 pub mod plan;

@@ -5,7 +5,8 @@
 //! catalogue (`cidr-overlap`, `pod-cidr-exhausted`) whose evidence is the calculation.
 
 use super::cidr::{info, parse_net, CidrInfo};
-use crate::report::{Evidence, Finding};
+use crate::findings::from_calculation as finding;
+use crate::report::Finding;
 use ipnet::IpNet;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -107,29 +108,6 @@ fn shared(a: &IpNet, b: &IpNet) -> Option<IpNet> {
         Some(*a)
     } else {
         None
-    }
-}
-
-fn finding(
-    id: &str,
-    summary: String,
-    notes: Vec<String>,
-    vars: BTreeMap<String, String>,
-) -> Finding {
-    let meta = crate::findings::info(id);
-    Finding {
-        id: id.to_string(),
-        layer: meta.map_or("addressing", |m| m.layer).to_string(),
-        severity: meta.map_or("error", |m| m.severity).to_string(),
-        title: meta.map_or(id, |m| m.title).to_string(),
-        summary,
-        evidence: notes
-            .into_iter()
-            .map(|text| Evidence { line: 0, text })
-            .collect(),
-        runbook: id.to_string(),
-        explains: Vec::new(),
-        vars,
     }
 }
 
