@@ -288,6 +288,31 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
     findings.into_iter().map(|f| f.3).collect()
 }
 
+/// A finding proven by a calculation (the calculators' CIDR and MTU checks): each note is
+/// an evidence item with line 0, shown as `calc:`.
+pub fn from_calculation(
+    id: &str,
+    summary: String,
+    notes: Vec<String>,
+    vars: std::collections::BTreeMap<String, String>,
+) -> Finding {
+    let meta = info(id);
+    Finding {
+        id: id.to_string(),
+        layer: meta.map_or("addressing", |m| m.layer).to_string(),
+        severity: meta.map_or("error", |m| m.severity).to_string(),
+        title: meta.map_or(id, |m| m.title).to_string(),
+        summary,
+        evidence: notes
+            .into_iter()
+            .map(|text| Evidence { line: 0, text })
+            .collect(),
+        runbook: id.to_string(),
+        explains: Vec::new(),
+        vars,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,30 +347,5 @@ mod tests {
             );
         }
         assert_eq!(crate::runbook::list().len(), CATALOGUE.len());
-    }
-}
-
-/// A finding proven by a calculation (the calculators' CIDR and MTU checks): each note is
-/// an evidence item with line 0, shown as `calc:`.
-pub fn from_calculation(
-    id: &str,
-    summary: String,
-    notes: Vec<String>,
-    vars: std::collections::BTreeMap<String, String>,
-) -> Finding {
-    let meta = info(id);
-    Finding {
-        id: id.to_string(),
-        layer: meta.map_or("addressing", |m| m.layer).to_string(),
-        severity: meta.map_or("error", |m| m.severity).to_string(),
-        title: meta.map_or(id, |m| m.title).to_string(),
-        summary,
-        evidence: notes
-            .into_iter()
-            .map(|text| Evidence { line: 0, text })
-            .collect(),
-        runbook: id.to_string(),
-        explains: Vec::new(),
-        vars,
     }
 }

@@ -89,7 +89,7 @@ pub fn plan(
             "underlay MTU {underlay_mtu} is out of range (576–65535; IPv6 needs at least 1280)"
         ));
     }
-    if geneve_options % 4 != 0 || geneve_options > 252 {
+    if !geneve_options.is_multiple_of(4) || geneve_options > 252 {
         return Err(format!(
             "Geneve options are a multiple of 4 bytes up to 252, not {geneve_options}"
         ));
