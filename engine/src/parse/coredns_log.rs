@@ -31,7 +31,8 @@
 //! (query logs of the `log` plugin, `plugin/health: Going into lameduck mode`, `SIGTERM: …`,
 //! `No files matching import glob pattern`, …), the `linux/amd64, go…` and `maxprocs:` banner
 //! lines, indented continuation lines after a log line, and the lines kubectl prints around
-//! a command. Logs are mostly noise; only signatures become records. Lines that are not
+//! a command. A `plugin/errors:` line that does not read as `RCODE NAME TYPE: error` is a
+//! problem (a signature cut short). Logs are mostly noise; only signatures become records. Lines that are not
 //! CoreDNS output at all (prose, other programs, Go panics) are problems with their line.
 //!
 //! ```text
@@ -181,8 +182,15 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         match shape(text.trim_end()) {
             Some(Shape::Log(level, msg)) => {
                 after_log = true;
-                if let Some(r) = signature(n, level, msg.as_str().trim()) {
-                    out.records.push(r);
+                let msg = msg.as_str().trim();
+                match signature(n, level, msg) {
+                    Some(r) => out.records.push(r),
+                    // A query error line cut short is a signature lost, not noise.
+                    None if msg.starts_with("plugin/errors: ") => out.problem(
+                        n,
+                        "expected `plugin/errors: RCODE NAME TYPE: error` (line cut short?)",
+                    ),
+                    None => {}
                 }
             }
             Some(Shape::Banner(part)) => {
@@ -255,7 +263,7 @@ fn signature(n: usize, level: Option<String>, msg: &str) -> Option<Record> {
                 match p.as_rule() {
                     Rule::loop_from => put("from", p.as_str()),
                     Rule::loop_to => put("to", p.as_str()),
-                    Rule::zone => put("zone", p.as_str()),
+                    Rule::loop_zone => put("zone", p.as_str()),
                     Rule::loop_query => put("query", p.as_str()),
                     _ => {}
                 }

@@ -31,7 +31,7 @@
 //!
 //! Known lines skipped deliberately: well-formed klog lines with no known signature (most of
 //! a kube-proxy log: informer sync, flags, `Version: v1.28.2`, …), and continuation lines
-//! (indented, or carrying the same stern prefix as the line before) after a line without a
+//! (indented, also behind kubectl's prefixes, or carrying the same stern prefix as the line before) after a line without a
 //! signature. Lines that are not klog lines at all are problems with their line number.
 //!
 //! ```text
@@ -200,7 +200,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                 Some(p) => text.strip_prefix(p.as_str()).map(str::trim),
                 None => None,
             };
-            let rest = rest.or_else(|| text.starts_with([' ', '\t']).then_some(t));
+            let rest = rest.or_else(|| indented_rest(text));
             rest.map(|r| (r, *made))
         });
         match cont {
@@ -208,6 +208,14 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                 if let Some(r) = out.records.last_mut() {
                     r.detail.push('\n');
                     r.detail.push_str(rest);
+                    // The lines of a klog multi-line value (`err=<` … ` >`) are its value.
+                    let open = r
+                        .fields
+                        .iter_mut()
+                        .find(|(k, v)| v.is_empty() && r.detail.contains(&format!("{k}=<\n")));
+                    if let (Some((_, v)), false) = (open, rest == ">") {
+                        v.push_str(rest);
+                    }
                 }
             }
             Some((_, false)) => {}
@@ -223,6 +231,17 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     out
 }
 
+/// The text of an indented continuation line, behind kubectl's `--prefix`/`--timestamps`.
+fn indented_rest(text: &str) -> Option<&str> {
+    let rest = P::parse(Rule::cont_line, text)
+        .ok()?
+        .next()?
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::rest)?
+        .as_str();
+    rest.starts_with([' ', '\t']).then(|| rest.trim())
+}
+
 fn record(n: usize, k: &KlogLine<'_>) -> Option<Record> {
     let msg = k.message.as_str().trim();
     let mut fields = BTreeMap::new();
@@ -233,6 +252,10 @@ fn record(n: usize, k: &KlogLine<'_>) -> Option<Record> {
             for p in part.into_inner() {
                 match p.as_rule() {
                     Rule::kv_key => key = p.as_str(),
+                    // `err=<` opens a multi-line value: its lines follow (see `parse`).
+                    Rule::bare_value if p.as_str() == "<" => {
+                        fields.insert(key.to_string(), String::new());
+                    }
                     Rule::quoted_value | Rule::bare_value => {
                         fields.insert(key.to_string(), unescape_go(p.as_str()));
                     }
