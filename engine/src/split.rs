@@ -187,6 +187,24 @@ pub fn command_of(line: &str) -> Option<&str> {
         }
         return None;
     }
+    // oh-my-zsh: `➜  ~ kubectl get pods`, `docker1.node ➜  kubectl logs …` (host, arrow,
+    // maybe a directory): only with a known command after it.
+    if let Some((before, after)) = t.split_once("➜ ") {
+        let before = before.trim();
+        if before.len() <= 64 && !before.contains(' ') {
+            let rest = after.trim_start();
+            if starts_with_known_command(rest) {
+                return Some(rest.trim_end());
+            }
+            // Skip a directory word (`~`, `k8s`, `git:(main)`) once.
+            if let Some((_, cmd)) = rest.split_once(' ') {
+                let cmd = cmd.trim_start();
+                if starts_with_known_command(cmd) {
+                    return Some(cmd.trim_end());
+                }
+            }
+        }
+    }
     // A bare command typed without its prompt.
     if starts_with_known_command(t) && !is_known_output_banner(t) {
         return Some(t.trim_end());
@@ -308,11 +326,21 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
         match (cmd, start) {
             (Some((cl, c)), Some((s, sl))) => {
                 let body = input.get(s..end).unwrap_or("");
+                // A log pasted below a command's output, after a blank line, is not its
+                // output: cut it off and split it by content.
+                let (own, tail) = log_tail(body, sl, sniff);
+                let own_end = own.map_or(end, |(e, _)| s + e);
+                let own_last = own.map_or(end_line, |(_, l)| l);
+                let body = input.get(s..own_end).unwrap_or("");
                 let mut seg = Segment::new(body, sl);
-                seg.line_count = end_line + 1 - sl;
+                seg.line_count = own_last + 1 - sl;
                 seg.command = Some(c);
                 seg.command_line = Some(cl);
                 segments.push(seg);
+                if let Some((t, tl)) = tail {
+                    let body = input.get(s + t..end).unwrap_or("");
+                    content_split(body, tl, sniff, segments);
+                }
             }
             (Some((cl, c)), None) => {
                 let mut seg = Segment::new("", cl + 1);
@@ -417,6 +445,63 @@ fn content_split<'a>(
     }
 }
 
+/// Kinds whose lines carry their own source prefix (a dmesg stamp, a klog header, a CoreDNS
+/// level tag): a block of them after a blank line below another command's output is a
+/// second paste, not that output.
+fn is_log_kind(kind: Option<&'static str>) -> bool {
+    matches!(kind, Some("kernel-log" | "kube-proxy-log" | "coredns-log"))
+}
+
+/// In a command's body, the first blank-line block (after the first) that sniffs as a log
+/// kind the first block is not. Returns `(end of the command's own part, its last line)`
+/// and `(offset of the log part, its first line)`, offsets relative to `body`.
+#[allow(clippy::type_complexity)]
+fn log_tail(
+    body: &str,
+    first_line: usize,
+    sniff: Sniffer<'_>,
+) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+    let mut offset = 0;
+    let mut prev_blank = false;
+    let mut last_text: Option<(usize, usize)> = None;
+    let mut first_kind: Option<Option<&'static str>> = None;
+    for (line_no, raw) in (first_line..).zip(body.split_inclusive('\n')) {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            prev_blank = true;
+            continue;
+        }
+        let kind_here = || sniff(head(block_at(body.get(start..).unwrap_or("")), 12));
+        match first_kind {
+            None => first_kind = Some(kind_here()),
+            Some(first) if prev_blank && last_text.is_some() => {
+                let k = kind_here();
+                if is_log_kind(k) && k != first {
+                    return (last_text, Some((start, line_no)));
+                }
+            }
+            Some(_) => {}
+        }
+        prev_blank = false;
+        last_text = Some((start + line.len(), line_no));
+    }
+    (None, None)
+}
+
+/// The text up to the first blank line.
+fn block_at(text: &str) -> &str {
+    let mut end = 0;
+    for raw in text.split_inclusive('\n') {
+        if raw.trim().is_empty() {
+            break;
+        }
+        end += raw.len();
+    }
+    text.get(..end).unwrap_or(text)
+}
+
 /// Kinds whose every block is a whole output of its own (two tables pasted one after the
 /// other are two outputs).
 fn starts_repeatable(kind: Option<&'static str>) -> bool {
@@ -506,6 +591,40 @@ mod tests {
         let segs = split(input, &sniff);
         assert_eq!(segs.len(), 2);
         assert_eq!((segs[1].first_line, segs[1].last_line()), (4, 8));
+    }
+
+    #[test]
+    fn zsh_arrow_prompts() {
+        assert_eq!(
+            command_of("docker1.node ➜  kubectl logs coredns-55f86bf584-7sbtj -n kube-system"),
+            Some("kubectl logs coredns-55f86bf584-7sbtj -n kube-system")
+        );
+        assert_eq!(
+            command_of("➜  ~ kubectl get pods"),
+            Some("kubectl get pods")
+        );
+        assert_eq!(command_of("a ➜ b means nothing"), None);
+    }
+
+    #[test]
+    fn a_log_below_a_command_output_is_its_own_segment() {
+        let input = "$ iptables -t nat -nL\nChain PREROUTING\n\n[1.0] TRACE: x\n[1.1] TRACE: y\n";
+        let sniff = |h: &str| {
+            if h.starts_with('[') {
+                Some("kernel-log")
+            } else {
+                None
+            }
+        };
+        let segs = split(input, &sniff);
+        assert_eq!(segs.len(), 2);
+        assert_eq!((segs[0].first_line, segs[0].last_line()), (2, 2));
+        assert_eq!(segs[0].body, "Chain PREROUTING");
+        assert!(segs[1].command.is_none());
+        assert_eq!((segs[1].first_line, segs[1].last_line()), (4, 5));
+        // A log command's own blank lines do not cut it.
+        let input = "$ dmesg\n[1.0] a\n\n[2.0] b\n";
+        assert_eq!(split(input, &sniff).len(), 1);
     }
 
     #[test]

@@ -190,6 +190,10 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::ResolvConf(recs) => resolv_conf(f, seg, recs),
         Records::Nslookup(recs) => nslookup(f, seg, recs),
         Records::Dig(recs) => dig(f, seg, recs),
+        Records::CorednsLog(_) => {}
+        Records::KubeProxyLog(_) => {}
+        Records::KernelLog(_) => {}
+        Records::KubectlError(_) => {}
     }
 }
 

@@ -17,10 +17,14 @@ pub use registry::{parse_as, Parsed, Records, ALL};
 
 pub mod common;
 
+pub mod coredns_log;
 pub mod curl;
 pub mod dig;
 pub mod k8s_objects;
+pub mod kernel_log;
+pub mod kube_proxy_log;
 pub mod kubectl_describe_svc;
+pub mod kubectl_error;
 pub mod kubectl_get_endpoints;
 pub mod kubectl_get_endpointslices;
 pub mod kubectl_get_pods;

@@ -60,6 +60,10 @@ parsers! {
     NetErrors => net_errors,
     Ss => ss,
     Netstat => netstat,
+    CorednsLog => coredns_log,
+    KubeProxyLog => kube_proxy_log,
+    KernelLog => kernel_log,
+    KubectlError => kubectl_error,
 }
 
 /// One segment's parse result.
