@@ -111,6 +111,7 @@ const EXPLAINS: &[(&str, &[&str])] = &[
     ),
     ("netpol-blocks-flow", &["conn-timeout"]),
     ("dns-egress-blocked", &["dns-resolver-unreachable"]),
+    ("iptables-backend-split", &["kube-proxy-rules-missing"]),
     ("dns-wrong-nameserver", &["dns-resolver-unreachable"]),
     (
         "dns-short-name-cross-namespace",

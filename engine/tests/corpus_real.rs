@@ -19,6 +19,12 @@ fn case_dir(prefix: &str) -> PathBuf {
 /// (case prefix, the rank its expected finding must reach). Where the paste alone
 /// decides the root cause, top 1; where it needs the reporter's prose, top 3.
 const CASES: &[(&str, usize)] = &[
+    // CoreDNS `plugin/loop: Seen … more than twice, loop detected`.
+    ("01-", 1),
+    // dmesg `nf_conntrack: table full, dropping packet` ×4 and kube-proxy's conntrack max.
+    ("03-", 1),
+    // The API server's `provided port is not in the valid range` and the nodePort 2181.
+    ("10-", 1),
     // Pods Ready + empty endpoints, selector not in the paste: the inference is sound
     // but still an inference, so top 3 (it is in fact first).
     ("12-", 3),
@@ -29,6 +35,10 @@ const CASES: &[(&str, usize)] = &[
     ("21-", 1),
     // Only the error line was pasted; that the caller is in kube-system is prose.
     ("28-", 3),
+    // kube-proxy's legacy iptables cannot open the nat table of an nf_tables host.
+    ("26-", 1),
+    // netstat shows kubelet's 10250 on 127.0.0.1 only; kubectl logs is refused.
+    ("32-", 1),
 ];
 
 #[test]

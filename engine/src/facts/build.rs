@@ -49,6 +49,25 @@ fn join(f: &mut Facts, named: &[String]) {
         .iter()
         .filter_map(|p| f.service_for_probe(p).map(|s| s.name.clone()))
         .collect();
+    // A nodePort outside the default range is refused by the API server (unless the
+    // cluster widened --service-node-port-range).
+    let mut out_of_range = Vec::new();
+    for s in &f.services {
+        for p in &s.ports {
+            if let Some(np) = p.node_port.filter(|n| !(30000..=32767).contains(n)) {
+                let mut fields = BTreeMap::new();
+                fields.insert("name".to_string(), s.name.clone());
+                fields.insert("value".to_string(), np.to_string());
+                if let Some(ns) = &s.namespace {
+                    fields.insert("namespace".to_string(), ns.clone());
+                }
+                out_of_range.push((fields, p.line));
+            }
+        }
+    }
+    for (fields, line) in out_of_range {
+        signal(f, "manifest", "nodeport-out-of-range", "", &fields, line);
+    }
     let with_endpoints: Vec<String> = f.endpoints.iter().map(|e| e.name.clone()).collect();
     for s in &mut f.services {
         s.in_focus = named.contains(&s.name)
@@ -190,10 +209,10 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::ResolvConf(recs) => resolv_conf(f, seg, recs),
         Records::Nslookup(recs) => nslookup(f, seg, recs),
         Records::Dig(recs) => dig(f, seg, recs),
-        Records::CorednsLog(_) => {}
-        Records::KubeProxyLog(_) => {}
-        Records::KernelLog(_) => {}
-        Records::KubectlError(_) => {}
+        Records::CorednsLog(recs) => coredns_log(f, recs),
+        Records::KubeProxyLog(recs) => kube_proxy_log(f, recs),
+        Records::KernelLog(recs) => kernel_log(f, recs),
+        Records::KubectlError(recs) => kubectl_error(f, recs),
     }
 }
 
@@ -1034,5 +1053,86 @@ fn dig(f: &mut Facts, seg: &Segment, recs: &[parse::dig::Record]) {
             client_pod: c.pod.clone(),
             client_namespace: c.namespace.clone(),
         });
+    }
+}
+
+// ------------------------------------------------------------------ signals
+
+/// Add one signal, folding repeats of the same signature (and same fields).
+fn signal(
+    f: &mut Facts,
+    source: &str,
+    signature: &str,
+    detail: &str,
+    fields: &BTreeMap<String, String>,
+    line: usize,
+) {
+    const KEEP_LINES: usize = 20;
+    if let Some(s) = f
+        .signals
+        .iter_mut()
+        .find(|s| s.source == source && s.signature == signature && s.fields == *fields)
+    {
+        s.count += 1;
+        if s.lines.len() < KEEP_LINES {
+            push_line(&mut s.lines, line);
+        }
+        return;
+    }
+    f.signals.push(Signal {
+        source: source.to_string(),
+        signature: signature.to_string(),
+        detail: detail.to_string(),
+        fields: fields.clone(),
+        lines: vec![line],
+        count: 1,
+    });
+}
+
+fn coredns_log(f: &mut Facts, recs: &[parse::coredns_log::Record]) {
+    for r in recs {
+        signal(f, "coredns", &r.signature, &r.detail, &r.fields, r.line);
+    }
+}
+
+fn kube_proxy_log(f: &mut Facts, recs: &[parse::kube_proxy_log::Record]) {
+    for r in recs {
+        signal(f, "kube-proxy", &r.signature, &r.detail, &r.fields, r.line);
+    }
+}
+
+fn kernel_log(f: &mut Facts, recs: &[parse::kernel_log::Record]) {
+    for r in recs {
+        // Trace lines differ in every field: fold them by table and chain only.
+        let fields = if r.signature == "iptables-trace" {
+            r.fields
+                .iter()
+                .filter(|(k, _)| *k == "table" || *k == "chain")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        } else {
+            r.fields.clone()
+        };
+        signal(f, "kernel", &r.signature, &r.detail, &fields, r.line);
+    }
+}
+
+fn kubectl_error(f: &mut Facts, recs: &[parse::kubectl_error::Record]) {
+    for r in recs {
+        let mut fields = BTreeMap::new();
+        for (k, v) in [
+            ("kind", &r.kind),
+            ("name", &r.name),
+            ("field", &r.field),
+            ("value", &r.value),
+            ("reason", &r.reason),
+            ("address", &r.address),
+        ] {
+            if let Some(v) = v {
+                fields.insert(k.to_string(), v.clone());
+            }
+        }
+        let detail = r.reason.clone().unwrap_or_default();
+        signal(f, "kubectl", &r.signature, &detail, &fields, r.line);
     }
 }

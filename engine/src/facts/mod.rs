@@ -30,6 +30,9 @@ pub struct Facts {
     pub listeners: Vec<Listener>,
     /// kubelet `--cluster-dns` / `clusterDNS` values.
     pub cluster_dns: Vec<Sourced<IpAddr>>,
+    /// Known signatures from logs and error messages (CoreDNS, kube-proxy, kernel,
+    /// kubectl), repeated lines of one signature folded into one signal.
+    pub signals: Vec<Signal>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
     /// Positions by name, so merging a 100k-row table stays linear.
@@ -43,6 +46,21 @@ pub(crate) struct NameIndex {
     pub services: std::collections::HashMap<String, Vec<usize>>,
     pub endpoints: std::collections::HashMap<String, Vec<usize>>,
     pub pods: std::collections::HashMap<String, Vec<usize>>,
+}
+
+/// A log line or error message that means something on its own (`plugin/loop: Loop
+/// detected`, `nf_conntrack: table full`), with every line that repeated it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    /// `coredns`, `kube-proxy`, `kernel`, `kubectl` or `manifest`.
+    pub source: String,
+    /// The parser's signature id (`loop-detected`, `conntrack-table-full`, …).
+    pub signature: String,
+    pub detail: String,
+    pub fields: BTreeMap<String, String>,
+    /// Every line showing it, first first (at most 20 kept), and how many there were.
+    pub lines: Vec<usize>,
+    pub count: usize,
 }
 
 /// A value and the line that states it.

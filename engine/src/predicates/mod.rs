@@ -6,13 +6,14 @@
 //! needs (`vars`), a sentence for the report, and keys that relate it to other findings
 //! (a Service, a client namespace, a lookup) so causes can be linked to their symptoms.
 
-use crate::facts::{Facts, Lookup, Policy, Probe, Resolver, Service};
+use crate::facts::{Facts, Lookup, Policy, Probe, Resolver, Service, Signal};
 use crate::report::Missing;
 use std::collections::BTreeMap;
 
 mod dns;
 mod policy;
 mod service;
+mod signals;
 mod transport;
 
 /// What a predicate is asked about.
@@ -25,6 +26,7 @@ pub enum Subject<'a> {
     Probe(&'a Probe),
     Policy(&'a Policy),
     Resolver(&'a Resolver),
+    Signal(&'a Signal),
 }
 
 impl Subject<'_> {
@@ -47,6 +49,12 @@ impl Subject<'_> {
             ),
             Subject::Policy(p) => format!("policy {}", qualified(p.namespace.as_deref(), &p.name)),
             Subject::Resolver(r) => format!("resolv.conf (line {})", r.line),
+            Subject::Signal(s) => format!(
+                "{} `{}` (line {})",
+                s.source,
+                s.signature,
+                s.lines.first().copied().unwrap_or(0)
+            ),
         }
     }
 }
@@ -155,7 +163,7 @@ impl Answer {
 pub struct PredicateInfo {
     pub name: &'static str,
     pub question: &'static str,
-    /// `service`, `lookup`, `probe`, `policy`, `resolver` or `once`.
+    /// `service`, `lookup`, `probe`, `policy`, `resolver`, `signal` or `once`.
     pub subject: &'static str,
     pub eval: fn(&Ctx) -> Answer,
 }
@@ -180,6 +188,12 @@ pub const ALL: &[PredicateInfo] = &[
     dns::NAME_EXPANDS_THROUGH_SEARCH_LIST,
     dns::NAMESERVER_IS_CLUSTER_DNS,
     policy::POLICY_DENIES_BY_DEFAULT,
+    signals::COREDNS_LOOP_DETECTED,
+    signals::CONNTRACK_TABLE_FULL_LOGGED,
+    signals::NODEPORT_REJECTED,
+    signals::IPTABLES_BACKEND_SPLIT_LOGGED,
+    signals::KUBE_PROXY_CANNOT_PROGRAM,
+    signals::KUBE_PROXY_NO_LOCAL_ENDPOINTS,
 ];
 
 /// Look a predicate up by name.

@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 /// The tree files, embedded at compile time.
 pub const SOURCES: &[(&str, &str)] = &[
     (
+        "node-signals",
+        include_str!("../../../runbooks/trees/node-signals.toml"),
+    ),
+    (
         "service-unreachable",
         include_str!("../../../runbooks/trees/service-unreachable.toml"),
     ),
@@ -163,6 +167,7 @@ fn subjects<'a>(tree: &Tree, facts: &'a Facts) -> Vec<Subject<'a>> {
         "probe" => facts.probes.iter().map(Subject::Probe).collect(),
         "policy" => facts.policies.iter().map(Subject::Policy).collect(),
         "resolver" => facts.resolvers.iter().map(Subject::Resolver).collect(),
+        "signal" => facts.signals.iter().map(Subject::Signal).collect(),
         _ => vec![Subject::Once],
     }
 }

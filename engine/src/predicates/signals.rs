@@ -1,0 +1,216 @@
+//! Predicates over log signatures and error messages: each answers yes for the signals
+//! that prove one finding by themselves (a CoreDNS loop, a full conntrack table, a
+//! rejected nodePort, kube-proxy unable to write its rules), with every line that showed
+//! it.
+
+use super::{Answer, Ctx, PredicateInfo, Proof, Subject};
+use crate::facts::Signal;
+
+fn signal_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Signal> {
+    match ctx.subject {
+        Subject::Signal(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn base(s: &Signal) -> Proof {
+    Proof::default()
+        .lines(s.lines.iter().copied())
+        .key(format!("signal:{}", s.source))
+}
+
+fn times(s: &Signal) -> String {
+    if s.count > 1 {
+        format!(" ({} lines)", s.count)
+    } else {
+        String::new()
+    }
+}
+
+/// Yes when `matches` holds, with `summary`'s text; no otherwise.
+fn answer(ctx: &Ctx, matches: fn(&Signal) -> bool, summary: fn(&Ctx, &Signal) -> Proof) -> Answer {
+    let Some(s) = signal_of(ctx) else {
+        return Answer::Unknown(vec![]);
+    };
+    if matches(s) {
+        Answer::Yes(summary(ctx, s))
+    } else {
+        Answer::No(base(s))
+    }
+}
+
+pub const COREDNS_LOOP_DETECTED: PredicateInfo = PredicateInfo {
+    name: "coredns_loop_detected",
+    question: "Did CoreDNS's loop plugin detect a forwarding loop?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "coredns" && s.signature == "loop-detected",
+            |_, s| {
+                let path = match (s.fields.get("from"), s.fields.get("to")) {
+                    (Some(a), Some(b)) => format!(" ({a} → {b})"),
+                    _ => String::new(),
+                };
+                Proof {
+                    summary: format!("CoreDNS's loop plugin saw its own probe query come back{path}{}: `forward . /etc/resolv.conf` sends queries to a resolver that sends them back — typically the node's /etc/resolv.conf points at a local stub such as systemd-resolved's 127.0.0.53. CoreDNS exits with FATAL and CrashLoops, so cluster DNS is down.", times(s)),
+                    ..base(s).key("coredns")
+                }
+            },
+        )
+    },
+};
+
+pub const CONNTRACK_TABLE_FULL_LOGGED: PredicateInfo = PredicateInfo {
+    name: "conntrack_table_full_logged",
+    question: "Did the kernel log that the conntrack table is full?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "kernel" && s.signature == "conntrack-table-full",
+            |ctx, s| {
+                let mut p = base(s);
+                let max = ctx.facts.signals.iter().find(|o| {
+                    o.source == "kube-proxy"
+                        && (o.signature == "conntrack-max"
+                            || o.fields
+                                .get("key")
+                                .is_some_and(|k| k.contains("nf_conntrack_max")))
+                });
+                let limit = match max {
+                    Some(m) => {
+                        p = p.lines(m.lines.iter().copied());
+                        let v = m.fields.get("value").cloned().unwrap_or_default();
+                        format!(" kube-proxy set nf_conntrack_max to {v} (line {}), so the table holds at most {v} flows.", m.lines.first().copied().unwrap_or(0))
+                    }
+                    None => String::new(),
+                };
+                Proof {
+                    summary: format!("The kernel logged `nf_conntrack: table full, dropping packet`{}: new connections are dropped (clients time out or retry) while established ones carry on.{limit}", times(s)),
+                    ..p
+                }
+            },
+        )
+    },
+};
+
+pub const NODEPORT_REJECTED: PredicateInfo = PredicateInfo {
+    name: "nodeport_rejected",
+    question: "Is a Service's nodePort outside the NodePort range?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| {
+                (s.source == "kubectl"
+                    && s.signature == "invalid"
+                    && s.fields
+                        .get("field")
+                        .is_some_and(|f| f.contains("nodePort"))
+                    && s.fields
+                        .get("reason")
+                        .is_some_and(|r| r.contains("valid range")))
+                    || (s.source == "manifest" && s.signature == "nodeport-out-of-range")
+            },
+            |_, s| {
+                let name = s
+                    .fields
+                    .get("name")
+                    .cloned()
+                    .unwrap_or_else(|| "the Service".into());
+                let port = s.fields.get("value").cloned().unwrap_or_default();
+                let how = if s.source == "kubectl" {
+                    "the API server rejected it"
+                } else {
+                    "the API server rejects it unless the cluster's --service-node-port-range was widened"
+                };
+                let mut p = base(s)
+                    .var("service", name.clone())
+                    .var("port", port.clone());
+                if let Some(ns) = s.fields.get("namespace") {
+                    p = p.var("namespace", ns.clone());
+                }
+                Proof {
+                    summary: format!("Service {name} asks for nodePort {port}, outside the NodePort range (30000-32767 unless kube-apiserver's --service-node-port-range says otherwise): {how}. Use port/targetPort {port} and let Kubernetes pick the nodePort, or a LoadBalancer/Ingress for a fixed external port."),
+                    ..p
+                }
+            },
+        )
+    },
+};
+
+fn backend_mismatch(s: &Signal) -> bool {
+    let d = s.detail.to_ascii_lowercase();
+    d.contains("can't initialize iptables table")
+        || d.contains("table does not exist")
+        || d.contains("iptables-legacy tables present")
+}
+
+pub const IPTABLES_BACKEND_SPLIT_LOGGED: PredicateInfo = PredicateInfo {
+    name: "iptables_backend_split_logged",
+    question: "Does kube-proxy's iptables fail to find a table the host has in the other backend?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "kube-proxy" && backend_mismatch(s),
+            |_, s| {
+                let v = s
+                    .fields
+                    .get("iptables_version")
+                    .map(|v| format!(" v{}", v.trim_start_matches('v')))
+                    .unwrap_or_default();
+                Proof {
+                    summary: format!("kube-proxy's iptables{v} cannot open the nat table: `Table does not exist (do you need to insmod?)` means its iptables speaks the legacy backend while the host's kernel and tools use nf_tables (or the reverse), so the rules it needs live in a backend it cannot see."),
+                    ..base(s).key("kube-proxy-rules")
+                }
+            },
+        )
+    },
+};
+
+pub const KUBE_PROXY_CANNOT_PROGRAM: PredicateInfo = PredicateInfo {
+    name: "kube_proxy_cannot_program",
+    question: "Does kube-proxy fail to write its rules?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| {
+                s.source == "kube-proxy"
+                    && (s.signature == "chain-create-failed"
+                        || s.signature == "iptables-restore-failed")
+            },
+            |_, s| {
+                let chain = s
+                    .fields
+                    .get("chain")
+                    .map(|c| format!(" chain {c}"))
+                    .unwrap_or_default();
+                Proof {
+                    summary: format!("kube-proxy failed to write its rules{chain}{}: Services on this node have no (or stale) KUBE-SERVICES rules, so ClusterIPs and NodePorts do not answer here.", times(s)),
+                    ..base(s).key("kube-proxy-rules")
+                }
+            },
+        )
+    },
+};
+
+pub const KUBE_PROXY_NO_LOCAL_ENDPOINTS: PredicateInfo = PredicateInfo {
+    name: "kube_proxy_no_local_endpoints",
+    question: "Does kube-proxy drop traffic for a Service with no local endpoint?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.signature == "no-local-endpoints",
+            |_, s| {
+                Proof {
+                summary: format!("kube-proxy reports a Service with externalTrafficPolicy: Local that has no endpoint on this node{}: its NodePort/LoadBalancer traffic arriving here is dropped (KUBE-MARK-DROP) instead of forwarded to another node.", times(s)),
+                ..base(s)
+            }
+            },
+        )
+    },
+};
