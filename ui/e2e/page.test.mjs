@@ -12,8 +12,9 @@ import { chromium } from 'playwright-core';
 const BASE = process.env.NETDOC_URL;
 const SUBFOLDER = process.env.NETDOC_SUBFOLDER_URL;
 const DIST = process.env.NETDOC_DIST;
-if (!BASE || !SUBFOLDER || !DIST) {
-  throw new Error('run the browser tests with `cargo xtask e2e` (it sets NETDOC_URL, NETDOC_SUBFOLDER_URL, NETDOC_DIST)');
+const SERVER_LOG = process.env.NETDOC_SERVER_LOG;
+if (!BASE || !SUBFOLDER || !DIST || !SERVER_LOG) {
+  throw new Error('run the browser tests with `cargo xtask e2e` (it serves dist/ and sets NETDOC_URL, …)');
 }
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const EXAMPLE = readFileSync('tests/scenarios/broken-net-lab/input.txt', 'utf8');
@@ -272,5 +273,22 @@ test('a file picked or dropped is read and diagnosed', async () => {
     assertClean(log);
   } finally {
     await context.close();
+  }
+});
+
+// Last: everything any of the tests above made the browser ask the server for — including
+// what the browser requests on its own, which page.on('request') does not show (favicons).
+test('the server was only ever asked for the page\'s own assets', () => {
+  const allowed = new Set([
+    ...ASSETS.map((a) => `/${a}`),
+    ...ASSETS.map((a) => `${new URL(SUBFOLDER).pathname}${a}`),
+  ]);
+  const lines = readFileSync(SERVER_LOG, 'utf8').trim().split('\n');
+  assert.ok(lines.length >= ASSETS.length, 'the server log has the page loads');
+  for (const line of lines) {
+    const [method, path, ...status] = line.split(' ');
+    assert.equal(method, 'GET', line);
+    assert.ok(allowed.has(path), `unexpected request: ${line}`);
+    assert.equal(status.join(' '), '200 OK', line);
   }
 });

@@ -109,6 +109,7 @@ fn App() -> impl IntoView {
                     id="paste"
                     data-testid="paste"
                     spellcheck="false"
+                    wrap="off"
                     autocomplete="off"
                     placeholder="Paste kubectl / dig / curl / ss output here, or drop a file"
                     prop:value=move || text.get()
@@ -316,8 +317,10 @@ fn segment_view(s: &SegmentReport) -> impl IntoView + use<> {
     view! {
         <tr data-testid="segment">
             <td>{s.index + 1}</td>
-            <td><code>{s.kind.clone().unwrap_or_else(|| "unrecognized".to_string())}</code></td>
-            <td>{model::line_range(s)}</td>
+            <td class="nowrap">
+                <code>{s.kind.clone().unwrap_or_else(|| "unrecognized".to_string())}</code>
+            </td>
+            <td class="nowrap">{model::line_range(s)}</td>
             <td>{s.status.clone()}</td>
             <td>{model::confidence(s)}</td>
             <td><code>{s.command.clone().unwrap_or_default()}</code></td>

@@ -56,7 +56,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
             }
             let server = serve::Server::bind(port, vec![("/".into(), dist())])?;
             println!("serving {} on http://{}/", dist().display(), server.addr());
-            server.run(true);
+            server.run(serve::Log::Stderr);
             Ok(ExitCode::SUCCESS)
         }
         "e2e" => e2e(!flag("--no-build")),
@@ -111,7 +111,13 @@ fn e2e(build: bool) -> Result<ExitCode> {
     }
     let server = serve::Server::bind(0, vec![("/".into(), dist()), (SUBFOLDER.into(), dist())])?;
     let base = format!("http://{}/", server.addr());
-    std::thread::spawn(move || server.run(false));
+    let log = root.join("target/e2e-requests.log");
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _ = std::fs::remove_file(&log);
+    let server_log = serve::Log::File(log.clone());
+    std::thread::spawn(move || server.run(server_log));
     println!("== browser tests against {base}");
     let started = Instant::now();
     // Node 20 does not expand directories or globs for `--test`: list the files.
@@ -133,6 +139,7 @@ fn e2e(build: bool) -> Result<ExitCode> {
             format!("{}{}", base.trim_end_matches('/'), SUBFOLDER),
         )
         .env("NETDOC_DIST", dist())
+        .env("NETDOC_SERVER_LOG", &log)
         .status()?;
     println!(
         "== browser tests took {:.1}s",

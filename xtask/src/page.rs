@@ -151,6 +151,9 @@ fn standalone_script(js: &str, wasm: &[u8]) -> Result<String> {
     if js.contains("</script") || js.contains("<!--") {
         return Err("the generated JS cannot be inlined in a <script> as it is".into());
     }
+    if !js.contains("async function __wbg_init(") {
+        return Err("wasm-bindgen's JS has no __wbg_init() to call with the inline bytes".into());
+    }
     let b64 = base64::engine::general_purpose::STANDARD.encode(wasm);
     Ok(format!(
         "<script type=\"module\">\n{js}\n\

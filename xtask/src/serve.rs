@@ -9,6 +9,28 @@ use std::time::Duration;
 
 use crate::Result;
 
+/// Where the server writes one line per request (`GET /path 200`).
+#[derive(Clone)]
+pub enum Log {
+    Stderr,
+    /// Appended to; the browser tests read it to see every request the server answered,
+    /// including the ones a browser makes on its own (favicons, …).
+    File(PathBuf),
+}
+
+impl Log {
+    fn write(&self, line: &str) {
+        match self {
+            Log::Stderr => eprintln!("{line}"),
+            Log::File(path) => {
+                if let Ok(mut f) = fs::OpenOptions::new().create(true).append(true).open(path) {
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+        }
+    }
+}
+
 pub struct Server {
     listener: TcpListener,
     /// URL prefix (starting and ending with `/`) → folder served there.
@@ -30,22 +52,21 @@ impl Server {
     }
 
     /// Serve until the process ends, one thread per connection.
-    pub fn run(self, log: bool) {
+    pub fn run(self, log: Log) {
         let mounts = std::sync::Arc::new(self.mounts);
         for stream in self.listener.incoming().flatten() {
             let mounts = mounts.clone();
+            let log = log.clone();
             std::thread::spawn(move || {
-                if let Err(e) = handle(stream, &mounts, log) {
-                    if log {
-                        eprintln!("serve: {e}");
-                    }
+                if let Err(e) = handle(stream, &mounts, &log) {
+                    log.write(&format!("error {e}"));
                 }
             });
         }
     }
 }
 
-fn handle(stream: TcpStream, mounts: &[(String, PathBuf)], log: bool) -> Result<()> {
+fn handle(stream: TcpStream, mounts: &[(String, PathBuf)], log: &Log) -> Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -61,9 +82,7 @@ fn handle(stream: TcpStream, mounts: &[(String, PathBuf)], log: bool) -> Result<
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let response = respond(method, target, mounts);
-    if log {
-        eprintln!("{method} {target} -> {}", response.status);
-    }
+    log.write(&format!("{method} {target} {}", response.status));
     response.write(stream, method == "HEAD")
 }
 
