@@ -230,8 +230,7 @@ mod tests {
     #[test]
     fn standalone_refuses_js_that_would_close_the_script() {
         assert!(standalone_script("let s = '</script>';", b"\0asm").is_err());
-        let script =
-            standalone_script("export default function __wbg_init() {}", b"\0asm").unwrap();
+        let script = standalone_script("async function __wbg_init(m) {}", b"\0asm").unwrap();
         assert!(script.contains("atob(\"AGFzbQ==\")"));
     }
 }
