@@ -9,7 +9,7 @@
 #   cargo fmt --all --check
 #   cargo clippy --workspace --all-targets -- -D warnings
 #   cargo clippy -p netdoc-ui --target wasm32-unknown-unknown -- -D warnings
-#   cargo test --workspace
+#   cargo test --workspace --no-fail-fast   (every failing test named, then stop)
 #   cargo xtask e2e          (builds dist/ with the wasm-release profile, browser tests)
 #
 # `--keep-going` runs every step even after a failure (and still exits non-zero).
@@ -108,6 +108,6 @@ step "install: npm packages (npm ci)" install_node_packages
 step "cargo fmt" cargo fmt --all --check
 step "cargo clippy (host)" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy (wasm32 page)" cargo clippy -p netdoc-ui --target wasm32-unknown-unknown -- -D warnings
-step "cargo test" cargo test --workspace
+step "cargo test" cargo test --workspace --no-fail-fast
 step "browser tests (cargo xtask e2e)" cargo xtask e2e
 finish
