@@ -132,6 +132,27 @@ test('no console errors, and no request but the page\'s own assets — none afte
   }
 });
 
+test('diagnoses as you type, without moving the caret', async () => {
+  const { context, page, log } = await open(BASE);
+  try {
+    const box = page.locator('[data-testid=paste]');
+    await box.fill(EXAMPLE); // an input event, no click on Diagnose
+    await page.waitForSelector('[data-testid=finding]', { timeout: 5_000 });
+    assert.equal(await firstFindingId(page), 'service-selector-mismatch');
+    // Typing in the middle keeps the caret where it is (the re-render must not reset it).
+    await box.fill('abc');
+    await box.evaluate((el) => el.setSelectionRange(1, 1));
+    await box.pressSequentially('XY');
+    assert.equal(await box.inputValue(), 'aXYbc');
+    await page.waitForTimeout(700);
+    assert.equal(await box.inputValue(), 'aXYbc');
+    assert.equal(await page.locator('[data-testid=finding]').count(), 0, 'the new paste replaced the diagnosis');
+    assertClean(log);
+  } finally {
+    await context.close();
+  }
+});
+
 test('pasted markup stays inert text', async () => {
   const payload = '<img src=x onerror=window.__xss=1>';
   const paste = [
