@@ -185,9 +185,11 @@ test('pasted markup stays inert text', async () => {
     const line = page.locator('[data-testid=lines] li', { hasText: payload });
     assert.equal(await line.count(), 1, 'the payload is shown as text in the paste');
     assert.ok(await line.isVisible());
-    // Wherever the engine quotes it (findings, report), it is text there too.
-    const quoted = await page.locator('main').evaluate((m, p) => m.textContent.split(p).length - 1, payload);
-    assert.ok(quoted >= 1);
+    // The engine quotes it back (finding summary, report): text there too.
+    const finding = page.locator('[data-testid=finding]').first();
+    assert.equal(await finding.locator('[data-testid=finding-id]').textContent(), 'service-selector-mismatch');
+    assert.ok((await finding.textContent()).includes(payload), 'the finding quotes the label as text');
+    assert.ok((await page.textContent('[data-testid=report]')).includes(payload), 'so does the report');
     assertClean(log);
   } finally {
     await context.close();
