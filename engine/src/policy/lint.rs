@@ -1,0 +1,1 @@
+//! Lint: findings about policies (filled in below).
