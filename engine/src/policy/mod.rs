@@ -47,7 +47,10 @@ pub mod ipranges;
 pub mod lint;
 pub mod ports;
 
-pub use eval::{list, Connection, Endpoint, ListResult, SideVerdict, Verdict, MAX_PAIRS};
+pub use eval::{
+    list, Connection, Endpoint, Evaluator, ListResult, SideVerdict, Verdict, MAX_PAIRS,
+};
+pub use lint::lint;
 pub use ports::{Conns, PortSet, PROTOCOLS};
 
 use crate::parse::k8s_objects::{self, ContainerPort, LabelSelector, PolicyRule, Spec};
@@ -440,4 +443,65 @@ pub fn selector_text(sel: &LabelSelector) -> String {
     } else {
         parts.join(",")
     }
+}
+
+/// A flow end by name: `NAMESPACE/NAME`, `NAMESPACE/NAME[KIND]` (when several kinds share
+/// the name), or an IPv4 address outside the cluster.
+pub fn endpoint(model: &Model, s: &str) -> Result<Endpoint, String> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse::<std::net::Ipv4Addr>() {
+        let n = u32::from(ip);
+        return Ok(Endpoint::Ip((n, n)));
+    }
+    let found = model.find_workloads(s);
+    match found.as_slice() {
+        [i] => Ok(Endpoint::Pod(*i)),
+        [] => {
+            let known: Vec<String> = model.workloads.iter().take(20).map(Workload::id).collect();
+            Err(format!(
+                "no workload `{s}` in the manifests (NAMESPACE/NAME{}{})",
+                if known.is_empty() {
+                    "; none found"
+                } else {
+                    "; known: "
+                },
+                known.join(", ")
+            ))
+        }
+        many => Err(format!(
+            "`{s}` names several workloads; add the kind: {}",
+            many.iter()
+                .filter_map(|i| model.workloads.get(*i))
+                .map(Workload::display)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// `TCP/5678`, `udp/53` or `5678` (TCP) → (protocol index, port).
+pub fn parse_port(s: &str) -> Result<(usize, u16), String> {
+    let (proto, port) = match s.split_once('/') {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => ("TCP", s.trim()),
+    };
+    let p = ports::protocol_index(proto)
+        .ok_or_else(|| format!("unknown protocol `{proto}`: TCP, UDP or SCTP"))?;
+    let n: u16 = port
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{port}` is not a port (1-65535)"))?;
+    Ok((p, n))
+}
+
+/// The verdict for `src` → `dst` on `port` (`PROTO/PORT`), names as in [`endpoint`].
+pub fn eval(model: &Model, src: &str, dst: &str, port: &str) -> Result<Verdict, String> {
+    let s = endpoint(model, src)?;
+    let d = endpoint(model, dst)?;
+    if matches!((s, d), (Endpoint::Ip(_), Endpoint::Ip(_))) {
+        return Err("at least one end must be a workload of the manifests".into());
+    }
+    let (proto, n) = parse_port(port)?;
+    Ok(Evaluator::new(model).eval(s, d, proto, n))
 }
