@@ -223,7 +223,7 @@ impl<'m> Evaluator<'m> {
 
     fn policy_place(&self, pi: usize) -> String {
         match self.model.policies.get(pi) {
-            Some(p) => format!("{} ({})", p.id(), self.model.place(p.loc)),
+            Some(p) => format!("{} ({})", p.id(), self.model.place(p.name_loc)),
             None => String::new(),
         }
     }

@@ -82,7 +82,7 @@ fn at(p: &Policy, line: usize) -> Loc {
 }
 
 fn policy_lines(p: &Policy) -> Vec<Loc> {
-    let mut v = vec![p.loc];
+    let mut v = vec![p.name_loc];
     if let Some(l) = p.pod_selector_line {
         v.push(at(p, l));
     }
@@ -222,7 +222,7 @@ fn namespace_labels(model: &Model, out: &mut Vec<Finding>, flagged: &mut Vec<(us
                             String::new()
                         }
                     ),
-                    &[p.loc, at(p, peer.line), at(p, line)],
+                    &[p.name_loc, at(p, peer.line), at(p, line)],
                     vars(&vv),
                 ));
             }
@@ -331,7 +331,7 @@ fn selects_nothing(
                     desc.join(" + "),
                     model.place(at(p, peer.line))
                 ),
-                &[p.loc, at(p, peer.line)],
+                &[p.name_loc, at(p, peer.line)],
                 vars(&[
                     ("policy", p.name.clone()),
                     ("namespace", p.namespace.clone()),
@@ -399,7 +399,7 @@ fn port_mismatch(model: &Model, ev: &Evaluator, out: &mut Vec<Finding>) {
                             }
                             seen.push((pi, pp.line, n));
                             let which = if n == sp.port { "port" } else { "nodePort" };
-                            let mut lines = vec![p.loc, at(p, pp.line), svc.loc];
+                            let mut lines = vec![p.name_loc, at(p, pp.line), svc.loc];
                             let svc_at = |l: usize| Loc {
                                 file: svc.loc.file,
                                 line: l,

@@ -126,7 +126,10 @@ pub struct Policy {
     /// Rules (empty when absent).
     pub ingress: Vec<PolicyRule>,
     pub egress: Vec<PolicyRule>,
+    /// The object's first line.
     pub loc: Loc,
+    /// The `name:` line of its metadata (the line quoted as evidence), else `loc`.
+    pub name_loc: Loc,
 }
 
 impl Policy {
@@ -193,6 +196,14 @@ pub fn load(files: Vec<Manifest>) -> Model {
         }
     }
     m.files = files;
+    for p in &mut m.policies {
+        if let Some(l) = name_line(&m.files, p.loc, &p.name) {
+            p.name_loc = Loc {
+                file: p.loc.file,
+                line: l,
+            };
+        }
+    }
     let mut implicit: Vec<String> = m.workloads.iter().map(|w| w.namespace.clone()).collect();
     implicit.extend(m.policies.iter().map(|p| p.namespace.clone()));
     implicit.extend(m.services.iter().map(|s| s.namespace.clone()));
@@ -204,6 +215,22 @@ pub fn load(files: Vec<Manifest>) -> Model {
         });
     }
     m
+}
+
+/// The line of `name: NAME` within the first lines of an object.
+fn name_line(files: &[Manifest], loc: Loc, name: &str) -> Option<usize> {
+    let text = &files.get(loc.file)?.text;
+    text.lines()
+        .enumerate()
+        .skip(loc.line.saturating_sub(1))
+        .take(15)
+        .find(|(_, l)| {
+            let t = l.replace(['"', '\'', ','], "");
+            let t = t.trim().trim_start_matches(['{', ' ']);
+            t.starts_with("name:") && t.trim_end_matches('}').trim().ends_with(name)
+                || t.contains(&format!("name: {name}"))
+        })
+        .map(|(i, _)| i + 1)
 }
 
 impl Model {
@@ -296,6 +323,7 @@ impl Model {
                     ingress: ingress.unwrap_or_default(),
                     egress: egress.unwrap_or_default(),
                     loc,
+                    name_loc: loc,
                 });
             }
             Spec::Service {
