@@ -533,3 +533,196 @@ pub fn eval(model: &Model, src: &str, dst: &str, port: &str) -> Result<Verdict, 
     let (proto, n) = parse_port(port)?;
     Ok(Evaluator::new(model).eval(s, d, proto, n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(text: &str) -> Model {
+        load(vec![Manifest {
+            name: "t.yaml".into(),
+            text: text.into(),
+        }])
+    }
+
+    const PODS: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: a-1
+  namespace: x
+  labels: {app: a}
+  ownerReferences:
+  - {kind: ReplicaSet, name: a-rs, controller: true}
+spec:
+  containers:
+  - name: c
+    ports:
+    - {name: web, containerPort: 8080}
+    - {name: dns, containerPort: 5353, protocol: UDP}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: a-2
+  namespace: x
+  labels: {app: a}
+  ownerReferences:
+  - {kind: ReplicaSet, name: a-rs, controller: true}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd
+  namespace: y
+  labels: {tier: cp}
+  ownerReferences:
+  - {kind: Node, name: n1, controller: true}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: b}}
+";
+
+    #[test]
+    fn peers_follow_direct_owners_and_default_namespace() {
+        let m = model(PODS);
+        let names: Vec<String> = m.workloads.iter().map(Workload::display).collect();
+        assert_eq!(
+            names,
+            ["x/a-rs[ReplicaSet]", "y/etcd[Pod]", "default/b[Pod]"]
+        );
+        assert_eq!(m.workloads[0].pods, 2);
+        assert_eq!(
+            m.namespace_labels("y").get(NAME_LABEL).map(String::as_str),
+            Some("y")
+        );
+    }
+
+    #[test]
+    fn selector_operators_and_absent_keys() {
+        let labels = BTreeMap::from([("app".to_string(), "a".to_string())]);
+        let sel = |op: &str, key: &str, vals: &[&str]| LabelSelector {
+            match_labels: BTreeMap::new(),
+            match_expressions: vec![k8s_objects::Requirement {
+                key: key.into(),
+                operator: op.into(),
+                values: vals.iter().map(|v| v.to_string()).collect(),
+            }],
+        };
+        assert!(selector_matches(&sel("In", "app", &["a", "b"]), &labels));
+        assert!(!selector_matches(&sel("In", "tier", &["a"]), &labels));
+        assert!(selector_matches(&sel("NotIn", "tier", &["x"]), &labels));
+        assert!(!selector_matches(&sel("NotIn", "app", &["a"]), &labels));
+        assert!(selector_matches(&sel("Exists", "app", &[]), &labels));
+        assert!(selector_matches(&sel("DoesNotExist", "tier", &[]), &labels));
+        assert!(!selector_matches(&sel("Bogus", "app", &[]), &labels));
+        assert!(selector_matches(&LabelSelector::default(), &labels));
+    }
+
+    #[test]
+    fn named_ports_end_ports_and_both_directions() {
+        let text = format!(
+            "{PODS}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: in-a, namespace: x}}
+spec:
+  podSelector: {{matchLabels: {{app: a}}}}
+  ingress:
+  - from: [{{namespaceSelector: {{}}}}]
+    ports: [{{port: web}}, {{port: dns, protocol: UDP}}, {{port: dns}}, {{port: 9000, endPort: 9002, protocol: SCTP}}]
+  - from: [{{ipBlock: {{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: out-b, namespace: default}}
+spec:
+  podSelector: {{}}
+  egress: []
+  policyTypes: [Egress]
+"
+        );
+        let m = model(&text);
+        let ev = Evaluator::new(&m);
+        let (a, etcd, b) = (Endpoint::Pod(0), Endpoint::Pod(1), Endpoint::Pod(2));
+        // Named ports resolve on the destination, name and protocol; `dns` over TCP is nothing.
+        assert_eq!(
+            ev.allowed(etcd, a).text(),
+            "SCTP 9000-9002,TCP 8080,UDP 5353"
+        );
+        // b's egress is denied by `egress: []`.
+        assert!(ev.allowed(b, a).is_empty());
+        assert!(ev.allowed(a, b).is_all());
+        // ipBlocks never match pods, only addresses; except carves a hole.
+        let ip = |s: &str| {
+            let n = u32::from(
+                s.parse::<std::net::Ipv4Addr>()
+                    .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            );
+            Endpoint::Ip((n, n))
+        };
+        assert!(ev.allowed(ip("10.2.3.4"), a).is_all());
+        assert!(ev.allowed(ip("10.1.3.4"), a).is_empty());
+        assert!(ev.allowed(ip("11.0.0.1"), a).is_empty());
+        let v = ev.eval(etcd, a, 1, 8080);
+        assert!(v.allowed && v.egress.isolated_by.is_empty());
+        assert_eq!(v.ingress.isolated_by, ["x/in-a (line 40)"]);
+        // 10/8 minus 10.1/16: 10.0/16 and 10.2-10.255 are one class but not contiguous.
+        let r = list(&m);
+        assert_eq!(r.src_ranges.len(), 5);
+        assert!(!r.truncated);
+    }
+
+    #[test]
+    fn lint_port_mismatch_and_selects_nothing() {
+        let text = format!(
+            "{PODS}---
+apiVersion: v1
+kind: Service
+metadata: {{name: a, namespace: x}}
+spec:
+  selector: {{app: a}}
+  ports:
+  - port: 80
+    targetPort: web
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: in-a, namespace: x}}
+spec:
+  podSelector: {{matchLabels: {{app: a}}}}
+  ingress:
+  - from: [{{podSelector: {{matchLabels: {{app: ghost}}}}}}]
+    ports: [{{port: 80}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: nobody, namespace: x}}
+spec:
+  podSelector: {{matchLabels: {{app: ab}}}}
+"
+        );
+        let m = model(&text);
+        let f = lint(&m);
+        let ids: Vec<&str> = f.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "netpol-selects-nothing",
+                "netpol-selects-nothing",
+                "netpol-port-mismatch"
+            ]
+        );
+        let pm = &f[2];
+        assert_eq!(pm.vars.get("target_port").map(String::as_str), Some("8080"));
+        assert!(pm
+            .evidence
+            .iter()
+            .any(|e| e.text.contains("ports: [{port: 80}]")));
+        assert_eq!(
+            f[1].vars.get("differing_key").map(String::as_str),
+            Some("app")
+        );
+        assert_eq!(f[1].vars.get("actual_value").map(String::as_str), Some("a"));
+    }
+}
