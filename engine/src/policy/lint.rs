@@ -36,7 +36,7 @@ pub fn lint(model: &Model) -> Vec<Finding> {
     default_deny(model, &ev, &mut out);
     let mut label_missing_peers = Vec::new();
     namespace_labels(model, &mut out, &mut label_missing_peers);
-    selects_nothing(model, &ev, &label_missing_peers, &mut out);
+    selects_nothing(model, &label_missing_peers, &mut out);
     port_mismatch(model, &ev, &mut out);
     dns_blocked(model, &mut out);
     out
@@ -265,15 +265,12 @@ fn closest(
     Some((labels, k.clone(), actual))
 }
 
-fn selects_nothing(
-    model: &Model,
-    ev: &Evaluator,
-    flagged: &[(usize, usize)],
-    out: &mut Vec<Finding>,
-) {
+fn selects_nothing(model: &Model, flagged: &[(usize, usize)], out: &mut Vec<Finding>) {
     if model.workloads.is_empty() {
         return;
     }
+    let stock = with_stock_dns(model);
+    let stock_ev = Evaluator::new(&stock);
     for (pi, p) in model.policies.iter().enumerate() {
         let selected = model
             .workloads
@@ -310,9 +307,19 @@ fn selects_nothing(
             {
                 continue;
             }
-            let any =
-                (0..model.workloads.len()).any(|wi| ev.peer_matches(p, peer, Endpoint::Pod(wi)));
-            if any {
+            // Only where the manifests show the whole scope: the policy's own namespace,
+            // or namespaces a non-empty namespaceSelector picks among the known ones.
+            let closed = match &peer.namespace_selector {
+                None => true,
+                Some(s) if s.match_labels.is_empty() && s.match_expressions.is_empty() => false,
+                Some(s) => model
+                    .namespaces
+                    .values()
+                    .any(|n| selector_matches(s, &n.labels)),
+            };
+            let any = (0..stock.workloads.len())
+                .any(|wi| stock_ev.peer_matches(p, peer, Endpoint::Pod(wi)));
+            if !closed || any {
                 continue;
             }
             let mut desc = Vec::new();
@@ -439,38 +446,49 @@ fn port_mismatch(model: &Model, ev: &Evaluator, out: &mut Vec<Finding>) {
     }
 }
 
+fn is_dns(w: &Workload) -> bool {
+    w.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
+}
+
+/// The model plus what every cluster has but manifests rarely show: CoreDNS in
+/// `kube-system` (pods `k8s-app=kube-dns`, ports 53 UDP `dns` and TCP `dns-tcp`), when the
+/// manifests have no kube-dns pods. The added workload has `pods: 0` and line 0.
+pub fn with_stock_dns(model: &Model) -> Model {
+    let mut m = model.clone();
+    if m.workloads.iter().any(is_dns) {
+        return m;
+    }
+    let port = |name: &str, proto: &str| ContainerPort {
+        line: 0,
+        name: Some(name.into()),
+        container_port: 53,
+        protocol: proto.into(),
+    };
+    m.workloads.push(Workload {
+        namespace: "kube-system".into(),
+        name: "coredns".into(),
+        kind: "Deployment".into(),
+        labels: BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())]),
+        ports: vec![port("dns", "UDP"), port("dns-tcp", "TCP")],
+        pods: 0,
+        loc: Loc { file: 0, line: 0 },
+    });
+    m.namespaces
+        .entry("kube-system".into())
+        .or_insert_with(|| super::Namespace {
+            name: "kube-system".into(),
+            labels: BTreeMap::from([(NAME_LABEL.to_string(), "kube-system".to_string())]),
+            loc: None,
+        });
+    m
+}
+
 /// Per namespace: workloads whose DNS is blocked, the blocked protocols, the isolating
 /// policies.
-type Blocked = (Vec<String>, Vec<&'static str>, Vec<usize>);
+type Blocked = (Vec<(String, Vec<&'static str>)>, Vec<usize>);
 
 fn dns_blocked(model: &Model, out: &mut Vec<Finding>) {
-    let is_dns = |w: &Workload| w.labels.get("k8s-app").map(String::as_str) == Some("kube-dns");
-    let mut m = model.clone();
-    if !m.workloads.iter().any(is_dns) {
-        // A stock cluster: CoreDNS in kube-system, pods labelled k8s-app=kube-dns.
-        let port = |name: &str, proto: &str| ContainerPort {
-            line: 0,
-            name: Some(name.into()),
-            container_port: 53,
-            protocol: proto.into(),
-        };
-        m.workloads.push(Workload {
-            namespace: "kube-system".into(),
-            name: "coredns".into(),
-            kind: "Deployment".into(),
-            labels: BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())]),
-            ports: vec![port("dns", "UDP"), port("dns-tcp", "TCP")],
-            pods: 0,
-            loc: Loc { file: 0, line: 0 },
-        });
-        m.namespaces
-            .entry("kube-system".into())
-            .or_insert_with(|| super::Namespace {
-                name: "kube-system".into(),
-                labels: BTreeMap::from([(NAME_LABEL.to_string(), "kube-system".to_string())]),
-                loc: None,
-            });
-    }
+    let m = with_stock_dns(model);
     let ev = Evaluator::new(&m);
     let targets: Vec<usize> = (0..m.workloads.len())
         .filter(|&i| m.workloads.get(i).is_some_and(is_dns))
@@ -498,15 +516,10 @@ fn dns_blocked(model: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         let e = by_ns.entry(w.namespace.clone()).or_default();
-        e.0.push(w.name.clone());
-        for b in blocked {
-            if !e.1.contains(&b) {
-                e.1.push(b);
-            }
-        }
+        e.0.push((w.name.clone(), blocked));
         for &pi in ev.isolating(wi, false) {
-            if !e.2.contains(&pi) {
-                e.2.push(pi);
+            if !e.1.contains(&pi) {
+                e.1.push(pi);
             }
         }
     }
@@ -518,7 +531,7 @@ fn dns_blocked(model: &Model, out: &mut Vec<Finding>) {
     } else {
         "CoreDNS (kube-system, k8s-app=kube-dns, as on a stock cluster)"
     };
-    for (ns, (pods, blocked, pols)) in by_ns {
+    for (ns, (pods, pols)) in by_ns {
         let mut lines = Vec::new();
         let mut names = Vec::new();
         for &pi in &pols {
@@ -550,16 +563,21 @@ fn dns_blocked(model: &Model, out: &mut Vec<Finding>) {
             model,
             "dns-egress-blocked",
             format!(
-                "Egress from {} in namespace {ns} is isolated by {} and no rule allows {} 53 to {dns_where} or to the NodeLocal cache 169.254.20.10: name lookups time out. Allow egress to namespaceSelector {{matchLabels: {{{NAME_LABEL}: kube-system}}}} + podSelector {{matchLabels: {{k8s-app: kube-dns}}}} on UDP and TCP 53.",
-                pods.join(", "),
+                "Egress in namespace {ns} is isolated by {} and no rule allows DNS (port 53) to {dns_where} or to the NodeLocal cache 169.254.20.10 for: {}. Blocked UDP means lookups time out; blocked TCP breaks large or truncated answers. Allow egress to namespaceSelector {{matchLabels: {{{NAME_LABEL}: kube-system}}}} + podSelector {{matchLabels: {{k8s-app: kube-dns}}}} on UDP and TCP 53.",
                 names.join(", "),
-                blocked.join(" and ")
+                pods.iter()
+                    .map(|(n, b)| format!("{n} ({})", b.join(" and ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             &lines,
             vars(&[
                 ("namespace", ns.clone()),
                 ("client_namespace", ns.clone()),
-                ("client_pod", pods.first().cloned().unwrap_or_default()),
+                (
+                    "client_pod",
+                    pods.first().map(|(n, _)| n.clone()).unwrap_or_default(),
+                ),
                 ("policy", first_policy),
             ]),
         ));
