@@ -11,6 +11,7 @@ pub mod facts;
 pub mod findings;
 pub mod lines;
 pub mod parse;
+pub mod policy;
 pub mod predicates;
 pub mod render;
 pub mod report;

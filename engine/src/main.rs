@@ -109,6 +109,15 @@ enum Command {
         #[command(subcommand)]
         action: DnsAction,
     },
+    /// NetworkPolicy analysis of manifests: the connectivity they allow, one flow's
+    /// verdict with its reasons, and lint findings with runbooks.
+    #[command(
+        after_help = "Examples:\n  netdoc policy list manifests/\n  netdoc policy list k8s/ --format json\n  netdoc policy eval k8s/ --src shop/frontend --dst shop/backend --port TCP/8080 --explain\n  netdoc policy lint k8s/ --format md\n\nPATH is a file or a folder (read recursively: .yaml, .yml, .json).\nexit codes: list 0; eval 0 allowed, 1 denied; lint 0 clean, 1 findings; 2 error."
+    )]
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
     /// Browse runbooks.
     Runbook {
         #[command(subcommand)]
@@ -178,6 +187,56 @@ enum DnsAction {
         #[arg(long, short = 'f', value_enum)]
         format: Option<Format>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyAction {
+    /// Every allowed connection: workload pairs and external IP ranges, like
+    /// netpol-analyzer's `list` (`SRC => DST : CONNS`).
+    List {
+        /// Manifest files or folders.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(long, short = 'f', value_enum, default_value = "txt")]
+        format: PolicyFormat,
+    },
+    /// Is one flow allowed? Exit 0 when allowed, 1 when denied.
+    Eval {
+        /// Manifest files or folders.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Source: NAMESPACE/WORKLOAD (or NAMESPACE/NAME[KIND], or an IPv4 address).
+        #[arg(long, value_name = "NS/WORKLOAD")]
+        src: String,
+        /// Destination: NAMESPACE/WORKLOAD (or NAMESPACE/NAME[KIND], or an IPv4 address).
+        #[arg(long, value_name = "NS/WORKLOAD")]
+        dst: String,
+        /// PROTO/PORT, e.g. TCP/8080 or UDP/53 (a bare number is TCP).
+        #[arg(long, value_name = "PROTO/PORT")]
+        port: String,
+        /// Name the policies that isolate each side and the rule that allows (or why none).
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, short = 'f', value_enum, default_value = "txt")]
+        format: PolicyFormat,
+    },
+    /// Findings about the policies: default deny, selectors that match nothing, missing
+    /// namespace labels, Service-port mismatches, blocked DNS egress.
+    Lint {
+        /// Manifest files or folders.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(long, short = 'f', value_enum, default_value = "txt")]
+        format: PolicyFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PolicyFormat {
+    #[value(alias = "text")]
+    Txt,
+    Json,
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -558,6 +617,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
             writeln!(out, "{s}").map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Policy { action } => run_policy(action, out),
         Command::Runbook { action } => match action {
             RunbookAction::List => {
                 for f in netdoc::findings::CATALOGUE {
@@ -584,6 +644,219 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
             }
         },
     }
+}
+
+/// Manifests under the paths: files as given, folders recursively (.yaml, .yml, .json).
+fn policy_manifests(paths: &[String]) -> Result<Vec<netdoc::policy::Manifest>, UserError> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), UserError> {
+        let rd = std::fs::read_dir(dir)
+            .map_err(|e| UserError(format!("cannot read {}: {e}", dir.display())))?;
+        let mut entries: Vec<std::path::PathBuf> =
+            rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+            {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        let path = std::path::Path::new(p);
+        if path.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    if files.is_empty() {
+        return Err(UserError(format!(
+            "no .yaml, .yml or .json files under {}",
+            paths.join(" ")
+        )));
+    }
+    files
+        .iter()
+        .map(|f| {
+            let input = read_input(&f.display().to_string())?;
+            Ok(netdoc::policy::Manifest {
+                name: input.name,
+                text: input.text,
+            })
+        })
+        .collect()
+}
+
+fn run_policy(action: PolicyAction, out: &mut dyn Write) -> Result<ExitCode, UserError> {
+    let io = |e: std::io::Error| UserError(format!("write error: {e}"));
+    let paths = match &action {
+        PolicyAction::List { paths, .. }
+        | PolicyAction::Eval { paths, .. }
+        | PolicyAction::Lint { paths, .. } => paths.clone(),
+    };
+    let model = netdoc::policy::load(policy_manifests(&paths)?);
+    for p in &model.problems {
+        eprintln!("netdoc: {}:{}: {}", p.file, p.line, p.message);
+    }
+    match action {
+        PolicyAction::List { format, .. } => {
+            let r = netdoc::policy::list(&model);
+            if r.truncated {
+                eprintln!(
+                    "netdoc: more than {} pairs; only the first {} were evaluated",
+                    netdoc::policy::MAX_PAIRS,
+                    r.pairs_evaluated
+                );
+            }
+            let rendered = match format {
+                PolicyFormat::Json => json(&r.connections)? + "\n",
+                PolicyFormat::Txt => r
+                    .connections
+                    .iter()
+                    .map(|c| format!("{}\n", c.line))
+                    .collect(),
+                PolicyFormat::Md => {
+                    let mut s = format!(
+                        "# Allowed connections\n\n{} workloads, {} policies, {} connections.\n\n| source | destination | connections |\n|---|---|---|\n",
+                        model.workloads.len(),
+                        model.policies.len(),
+                        r.connections.len()
+                    );
+                    for c in &r.connections {
+                        let (src, rest) = c.line.split_once(" => ").unwrap_or((&c.line, ""));
+                        let (dst, conns) = rest.split_once(" : ").unwrap_or((rest, ""));
+                        s.push_str(&format!("| `{src}` | `{dst}` | {conns} |\n"));
+                    }
+                    s
+                }
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyAction::Eval {
+            src,
+            dst,
+            port,
+            explain,
+            format,
+            ..
+        } => {
+            let v = netdoc::policy::eval(&model, &src, &dst, &port).map_err(UserError)?;
+            let rendered = match format {
+                PolicyFormat::Json => json(&v)? + "\n",
+                PolicyFormat::Txt if !explain => {
+                    v.explanation.first().cloned().unwrap_or_default() + "\n"
+                }
+                PolicyFormat::Txt => v.explanation.join("\n") + "\n",
+                PolicyFormat::Md => {
+                    let mut s = format!(
+                        "# {}\n\n",
+                        v.explanation.first().cloned().unwrap_or_default()
+                    );
+                    if explain {
+                        for l in v.explanation.iter().skip(1) {
+                            let depth = if l.starts_with("  ") { "  " } else { "" };
+                            s.push_str(&format!("{depth}- {}\n", l.trim_start()));
+                        }
+                    }
+                    s
+                }
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(if v.allowed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        PolicyAction::Lint { format, .. } => {
+            let findings = netdoc::policy::lint(&model);
+            let rendered = match format {
+                PolicyFormat::Json => {
+                    json(&serde_json::json!({"findings": findings, "problems": model.problems}))?
+                        + "\n"
+                }
+                PolicyFormat::Txt | PolicyFormat::Md => {
+                    let md = format == PolicyFormat::Md;
+                    let mut s = String::new();
+                    if md {
+                        s.push_str("# netdoc policy lint\n\n");
+                    }
+                    if findings.is_empty() {
+                        s.push_str(&format!(
+                            "No findings ({} policies, {} workloads).\n",
+                            model.policies.len(),
+                            model.workloads.len()
+                        ));
+                    }
+                    for (i, f) in findings.iter().enumerate() {
+                        if md {
+                            s.push_str(&format!(
+                                "## {}. `{}` — {}\n\n{}\n\n",
+                                i + 1,
+                                f.id,
+                                f.title,
+                                f.summary
+                            ));
+                            s.push_str("```text\n");
+                            for e in &f.evidence {
+                                s.push_str(&format!("{:>5} │ {}\n", e.line, e.text));
+                            }
+                            s.push_str("```\n\n");
+                        } else {
+                            s.push_str(&format!(
+                                "{}. [{}] {} — {}\n   {}\n",
+                                i + 1,
+                                f.severity,
+                                f.id,
+                                f.title,
+                                f.summary
+                            ));
+                            for e in &f.evidence {
+                                s.push_str(&format!("   {:>5} │ {}\n", e.line, e.text));
+                            }
+                            s.push_str(&format!(
+                                "   runbook: netdoc runbook show {}\n\n",
+                                f.runbook
+                            ));
+                        }
+                    }
+                    if md && !findings.is_empty() {
+                        s.push_str("---\n\n# Runbooks\n\n");
+                        let mut seen: Vec<(String, std::collections::BTreeMap<String, String>)> =
+                            Vec::new();
+                        for f in &findings {
+                            let k = (f.id.clone(), f.vars.clone());
+                            if !seen.contains(&k) {
+                                seen.push(k);
+                                s.push_str(&netdoc::runbook_markdown(f));
+                                s.push('\n');
+                            }
+                        }
+                    }
+                    s
+                }
+            };
+            out.write_all(rendered.as_bytes()).map_err(io)?;
+            Ok(if findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+/// Pretty JSON of a policy answer.
+fn json<T: serde::Serialize>(v: &T) -> Result<String, UserError> {
+    serde_json::to_string_pretty(v).map_err(|e| UserError(e.to_string()))
 }
 
 /// Map a whole-input line to `file:line` when several files were joined.

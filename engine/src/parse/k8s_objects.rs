@@ -17,7 +17,8 @@
 //!   yaml` → a Pod named from the command's last name, namespace from `-n`)
 //!
 //! Modelled kinds: Service, Endpoints, EndpointSlice, Pod, Deployment / ReplicaSet /
-//! StatefulSet / DaemonSet / Job (as `Workload`), Namespace, NetworkPolicy,
+//! StatefulSet / DaemonSet / Job / ReplicationController / CronJob (its `jobTemplate`'s
+//! pod template) (as `Workload`), Namespace, NetworkPolicy,
 //! KubeletConfiguration, ConfigMap. Every other kind is kept as `Other` with its kind,
 //! name, namespace and labels: an object is never dropped.
 //!
@@ -30,8 +31,8 @@
 //! still parse.
 //!
 //! # Record schema
-//! [`Object`] `{ kind, api_version, name, namespace, labels, first_line, last_line, line,
-//! spec }` where `spec` is a [`Spec`] tagged by `"type"`: `Service`, `Endpoints`,
+//! [`Object`] `{ kind, api_version, name, namespace, labels, owner_references, first_line,
+//! last_line, line, spec }` where `spec` is a [`Spec`] tagged by `"type"`: `Service`, `Endpoints`,
 //! `EndpointSlice`, `Pod`, `Workload`, `Namespace`, `NetworkPolicy`,
 //! `KubeletConfiguration`, `ConfigMap`, `Other`. Every `line`/`*_line` field is the 1-based
 //! whole-input line where that key (or list item) appears. Absent and empty are kept apart
@@ -72,6 +73,8 @@ pub struct Object {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub labels: BTreeMap<String, String>,
+    /// `metadata.ownerReferences` (a Pod names its ReplicaSet, DaemonSet, Job or Node).
+    pub owner_references: Vec<OwnerReference>,
     /// First line of the object (its document start, or its list item).
     pub first_line: usize,
     /// Last line of the object.
@@ -79,6 +82,16 @@ pub struct Object {
     /// Evidence line for the object as a whole (= `first_line`).
     pub line: usize,
     pub spec: Spec,
+}
+
+/// One `metadata.ownerReferences` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerReference {
+    pub kind: String,
+    pub name: String,
+    /// `controller: true` marks the managing owner; `false` when absent.
+    pub controller: bool,
+    pub line: usize,
 }
 
 /// What the object says, per kind.
@@ -112,7 +125,7 @@ pub enum Spec {
         pod: PodSpec,
     },
     Workload {
-        /// Deployment, ReplicaSet, StatefulSet, DaemonSet or Job.
+        /// Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController or CronJob.
         workload_kind: String,
         replicas: Option<u32>,
         selector: Option<LabelSelector>,
@@ -887,6 +900,18 @@ fn object(node: &Node, d: &Defaults, out: &mut Output<Record>) -> Option<Object>
         .and_then(|m| m.get("labels"))
         .map(Node::string_map)
         .unwrap_or_default();
+    let owner_references = meta
+        .and_then(|m| m.get("ownerReferences"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .map(|o| OwnerReference {
+            kind: o.str_at("kind").unwrap_or_default(),
+            name: o.str_at("name").unwrap_or_default(),
+            controller: o.bool_at("controller").unwrap_or(false),
+            line: o.line,
+        })
+        .collect();
     let spec_node = node.get("spec");
     let spec = match kind.as_str() {
         "Service" => service(spec_node, out),
@@ -895,9 +920,18 @@ fn object(node: &Node, d: &Defaults, out: &mut Output<Record>) -> Option<Object>
         "Pod" => Spec::Pod {
             pod: pod_spec(spec_node, node.get("status"), out),
         },
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
-            workload(&kind, spec_node, out)
-        }
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController" => workload(&kind, spec_node, out),
+        // A CronJob's pods come from `spec.jobTemplate.spec.template`.
+        "CronJob" => workload(
+            &kind,
+            spec_node.and_then(|s| s.path(&["jobTemplate", "spec"])),
+            out,
+        ),
         "Namespace" => Spec::Namespace {},
         "NetworkPolicy" => network_policy(spec_node, out),
         "KubeletConfiguration" => kubelet_configuration(node),
@@ -910,6 +944,7 @@ fn object(node: &Node, d: &Defaults, out: &mut Output<Record>) -> Option<Object>
         name,
         namespace,
         labels,
+        owner_references,
         first_line: node.line,
         last_line: node.end_line.max(node.line),
         line: node.line,
@@ -1359,6 +1394,38 @@ mod tests {
         assert_eq!(ingress[0].peers, None);
         assert_eq!(ingress[0].ports, None);
         assert_eq!(*egress, Some(Vec::new()));
+    }
+
+    #[test]
+    fn owner_references_and_cronjob_templates() {
+        let out = parse_text(
+            "kind: Pod\r\nmetadata:\r\n  name: web-1\r\n  ownerReferences:\r\n  - kind: ReplicaSet\r\n    name: web-5d\r\n    controller: true\r\n---\r\nkind: CronJob\r\nmetadata: {name: nightly}\r\nspec:\r\n  jobTemplate:\r\n    spec:\r\n      template:\r\n        metadata: {labels: {app: nightly}}\r\n",
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let owners = &out.records[0].owner_references;
+        assert_eq!(owners.len(), 1);
+        assert_eq!(
+            (
+                owners[0].kind.as_str(),
+                owners[0].name.as_str(),
+                owners[0].controller,
+                owners[0].line
+            ),
+            ("ReplicaSet", "web-5d", true, 5)
+        );
+        let Spec::Workload {
+            workload_kind,
+            template_labels,
+            ..
+        } = &out.records[1].spec
+        else {
+            panic!("not a workload")
+        };
+        assert_eq!(workload_kind, "CronJob");
+        assert_eq!(
+            template_labels.get("app").map(String::as_str),
+            Some("nightly")
+        );
     }
 
     #[test]
