@@ -107,7 +107,12 @@ const EXPLAINS: &[(&str, &[&str])] = &[
     ("listen-loopback-only", &["conn-refused"]),
     (
         "netpol-default-deny",
-        &["conn-timeout", "dns-resolver-unreachable"],
+        &[
+            "conn-timeout",
+            "dns-resolver-unreachable",
+            "dns-egress-blocked",
+            "netpol-blocks-flow",
+        ],
     ),
     ("netpol-blocks-flow", &["conn-timeout"]),
     ("dns-egress-blocked", &["dns-resolver-unreachable"]),
@@ -282,11 +287,27 @@ pub fn assemble(emitted: &[Emitted], lines: &LineIndex) -> Vec<Finding> {
             }
         }
     }
-    // Root causes that explain something come before the ones that explain nothing.
-    findings.sort_by(|a, b| {
-        (a.0, a.3.explains.is_empty(), a.1, a.2).cmp(&(b.0, b.3.explains.is_empty(), b.1, b.2))
+    // Root causes that explain something come before the ones that explain nothing, and a
+    // cause another finding explains in turn (DNS egress blocked by a default deny) after
+    // the one that explains it.
+    let explained: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f.3.explains.iter().cloned())
+        .collect();
+    let mut ranked: Vec<(bool, (Tier, u8, usize, Finding))> = findings
+        .into_iter()
+        .map(|f| (explained.contains(&f.3.id), f))
+        .collect();
+    ranked.sort_by(|(ea, a), (eb, b)| {
+        (a.0, *ea, a.3.explains.is_empty(), a.1, a.2).cmp(&(
+            b.0,
+            *eb,
+            b.3.explains.is_empty(),
+            b.1,
+            b.2,
+        ))
     });
-    findings.into_iter().map(|f| f.3).collect()
+    ranked.into_iter().map(|(_, f)| f.3).collect()
 }
 
 /// A finding proven by a calculation (the calculators' CIDR and MTU checks): each note is

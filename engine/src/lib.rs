@@ -69,7 +69,10 @@ pub fn diagnose(input: &str) -> Report {
     let facts = facts::build(&pairs);
     // The trees are embedded and checked by tests; a broken one is skipped, not fatal.
     let trees = trees::load().unwrap_or_default();
-    let walk = trees::walk_all(&trees, &facts);
+    let mut walk = trees::walk_all(&trees, &facts);
+    // Pasted NetworkPolicies: the evaluator decides flows and lints the policies.
+    walk.emitted
+        .extend(policy::diagnose::findings(input, &pairs, &facts));
     let index = lines::LineIndex::new(input);
     report.findings = findings::assemble(&walk.emitted, &index);
     report.missing = walk.missing;

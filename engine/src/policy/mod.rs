@@ -42,6 +42,7 @@
 //! Work is bounded: at most [`MAX_PAIRS`] pairs are evaluated by [`list`]; beyond that the
 //! result says it was truncated.
 
+pub mod diagnose;
 pub mod eval;
 pub mod ipranges;
 pub mod lint;

@@ -1,0 +1,247 @@
+//! NetworkPolicies pasted into `netdoc diagnose`: the evaluator over the paste's own
+//! manifests (and the pods its tables list), so that a timed-out connection between two
+//! known workloads is decided (`netpol-blocks-flow`, citing the isolating policies) and
+//! the lint findings (`netpol-namespace-label-missing`, `dns-egress-blocked`, …) come with
+//! the diagnosis. `netpol-default-deny` is left to the policy tree, which links it to the
+//! symptoms it explains.
+
+use super::{load, selector_matches, Manifest, Model, Workload};
+use crate::facts::{Facts, Probe, ProbeOutcome, TargetPort};
+use crate::parse::Parsed;
+use crate::predicates::Proof;
+use crate::split::Segment;
+use crate::trees::Emitted;
+
+/// The paste with every line outside a Kubernetes-object segment blanked, so the model's
+/// line numbers are the paste's; a `---` keeps two objects from running together.
+fn objects_only(input: &str, parsed: &[(&Segment, Option<&Parsed>)]) -> Option<String> {
+    let mut keep: Vec<(usize, usize)> = parsed
+        .iter()
+        .filter(|(_, p)| p.is_some_and(|p| p.kind == "k8s-objects"))
+        .map(|(s, _)| (s.first_line, s.last_line()))
+        .collect();
+    if keep.is_empty() {
+        return None;
+    }
+    keep.sort_unstable();
+    let mut out = String::with_capacity(input.len());
+    let mut inside_before = false;
+    for (i, line) in input.lines().enumerate() {
+        let n = i + 1;
+        let inside = keep.iter().any(|(a, b)| (*a..=*b).contains(&n));
+        if inside {
+            out.push_str(line);
+        } else if inside_before {
+            out.push_str("---");
+        }
+        out.push('\n');
+        inside_before = inside;
+    }
+    Some(out)
+}
+
+/// Pods the tables list (with labels) that no manifest already describes.
+fn add_listed_pods(model: &mut Model, facts: &Facts) {
+    for p in &facts.pods {
+        let Some(labels) = &p.labels else { continue };
+        let ns = p.namespace.clone().unwrap_or_else(|| "default".into());
+        let known = model.workloads.iter().any(|w| {
+            w.namespace == ns && (w.name == p.name || p.name.starts_with(&format!("{}-", w.name)))
+        });
+        if known {
+            continue;
+        }
+        model.workloads.push(Workload {
+            namespace: ns,
+            name: p.name.clone(),
+            kind: "Pod".into(),
+            labels: labels.value.clone(),
+            ports: Vec::new(),
+            pods: 1,
+            loc: super::Loc {
+                file: 0,
+                line: labels.line,
+            },
+        });
+    }
+}
+
+/// The workload a pod name belongs to: itself, or the workload whose name prefixes it
+/// (`frontend-5d8f9c7b6d-7xkqp` → `frontend`), longest name first.
+fn workload_of(model: &Model, ns: &str, pod: &str) -> Option<usize> {
+    let pod = pod
+        .trim_start_matches("deploy/")
+        .trim_start_matches("deployment/")
+        .trim_start_matches("pod/");
+    model
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| {
+            w.namespace == ns && (w.name == pod || pod.starts_with(&format!("{}-", w.name)))
+        })
+        .max_by_key(|(_, w)| w.name.len())
+        .map(|(i, _)| i)
+}
+
+/// Every finding the evaluator adds to a diagnosis.
+pub fn findings(
+    input: &str,
+    parsed: &[(&Segment, Option<&Parsed>)],
+    facts: &Facts,
+) -> Vec<Emitted> {
+    if facts.policies.is_empty() {
+        return Vec::new();
+    }
+    let Some(text) = objects_only(input, parsed) else {
+        return Vec::new();
+    };
+    let mut model = load(vec![Manifest {
+        name: "paste".into(),
+        text,
+    }]);
+    add_listed_pods(&mut model, facts);
+    let mut out = Vec::new();
+    for f in super::lint(&model) {
+        if f.id == "netpol-default-deny" {
+            continue;
+        }
+        let mut proof = Proof {
+            summary: f.summary.clone(),
+            vars: f.vars.clone(),
+            ..Proof::default()
+        };
+        proof.lines = f
+            .evidence
+            .iter()
+            .map(|e| e.line)
+            .filter(|l| *l > 0)
+            .collect();
+        if let Some(ns) = f.vars.get("namespace") {
+            // The runbook's commands run from the pod whose lookup failed, when pasted.
+            let failing = facts.lookups.iter().find(|l| {
+                l.status != crate::facts::LookupStatus::Answered
+                    && l.client_namespace.as_deref() == Some(ns.as_str())
+                    && l.client_pod.is_some()
+            });
+            if let Some(pod) = failing.and_then(|l| l.client_pod.clone()) {
+                proof.vars.insert("client_pod".into(), pod);
+            }
+            proof.keys.push(format!("client-ns:{ns}"));
+            proof.keys.push(format!("dst-ns:{ns}"));
+        }
+        out.push(Emitted {
+            finding: f.id.clone(),
+            tree: "policy".into(),
+            proof,
+        });
+    }
+    for p in facts
+        .probes
+        .iter()
+        .filter(|p| p.outcome == ProbeOutcome::Timeout)
+    {
+        if let Some(e) = blocked_flow(&model, facts, p) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// A timed-out probe between two workloads the manifests know, denied by policy.
+fn blocked_flow(model: &Model, facts: &Facts, p: &Probe) -> Option<Emitted> {
+    let client_ns = p
+        .client_namespace
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    let src = workload_of(model, &client_ns, p.client_pod.as_deref()?)?;
+    let svc = facts.service_for_probe(p);
+    let (dst_ns, dst) = match svc {
+        Some(s) => {
+            let ns = s.namespace.clone().unwrap_or_else(|| client_ns.clone());
+            let sel = s.selector.as_ref()?;
+            let i = model.workloads.iter().position(|w| {
+                w.namespace == ns && sel.value.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+            })?;
+            (ns, i)
+        }
+        None => {
+            let ip = p.ip?;
+            let pod = facts.pods.iter().find(|x| x.ip == Some(ip))?;
+            let ns = pod.namespace.clone().unwrap_or_else(|| "default".into());
+            (ns.clone(), workload_of(model, &ns, &pod.name)?)
+        }
+    };
+    // The port the packet reaches the pod on: the Service's targetPort when numeric.
+    let port = svc
+        .and_then(|s| {
+            s.ports
+                .iter()
+                .find(|sp| Some(sp.port) == p.port || p.port.is_none())
+                .map(|sp| match &sp.target_port {
+                    Some(TargetPort::Number(n)) => *n,
+                    _ => sp.port,
+                })
+        })
+        .or(p.port)?;
+    let (sw, dw) = (model.workloads.get(src)?, model.workloads.get(dst)?);
+    let verdict = super::eval(model, &sw.id(), &dw.id(), &format!("TCP/{port}")).ok()?;
+    if verdict.allowed {
+        return None;
+    }
+    let mut lines = vec![p.line];
+    for pol in &model.policies {
+        let selects = |w: &Workload| {
+            pol.namespace == w.namespace && selector_matches(&pol.pod_selector, &w.labels)
+        };
+        if (pol.egress_type && selects(sw) && !verdict.egress.allowed)
+            || (pol.ingress_type && selects(dw) && !verdict.ingress.allowed)
+        {
+            lines.push(pol.name_loc.line);
+            if let Some(l) = pol.pod_selector_line {
+                lines.push(l);
+            }
+        }
+    }
+    let side = match (verdict.egress.allowed, verdict.ingress.allowed) {
+        (false, false) => "neither the client's egress nor the server's ingress allows it",
+        (false, true) => "the client's egress does not allow it",
+        _ => "the server's ingress does not allow it",
+    };
+    // The reasons of the side(s) that deny, not of the side that is open.
+    let why: Vec<String> = [&verdict.egress, &verdict.ingress]
+        .into_iter()
+        .filter(|s| !s.allowed)
+        .flat_map(|s| s.reasons.iter())
+        .take(4)
+        .map(|r| r.trim_end_matches('.').to_string())
+        .collect();
+    let mut proof = Proof::default()
+        .var("client_namespace", client_ns.clone())
+        .var("namespace", dst_ns.clone())
+        .var("port", port.to_string())
+        .var("target_port", port.to_string())
+        .key(format!("probe:{}", p.line))
+        .key(format!("client-ns:{client_ns}"))
+        .key(format!("dst-ns:{dst_ns}"));
+    if let Some(s) = svc {
+        proof = proof
+            .var("service", s.name.clone())
+            .key(format!("svc:{}", s.name));
+    }
+    if let Some(c) = &p.client_pod {
+        proof = proof.var("client_pod", c.clone());
+    }
+    proof.lines = lines;
+    proof.summary = format!(
+        "{} to {} on TCP {port} is denied by NetworkPolicy: {side} ({}).",
+        sw.id(),
+        dw.id(),
+        why.join("; ")
+    );
+    Some(Emitted {
+        finding: "netpol-blocks-flow".into(),
+        tree: "policy".into(),
+        proof,
+    })
+}
