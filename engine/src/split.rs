@@ -356,12 +356,26 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
         }
     };
 
+    // `kubectl apply -f- <<EOF`: the body runs to the delimiter line, which is dropped.
+    let mut heredoc: Option<String> = None;
     for raw in input.split_inclusive('\n') {
         line_no += 1;
         let start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
-        if let Some(cmd_text) = command_of(line) {
+        if let Some(delim) = &heredoc {
+            if line.trim() == delim {
+                heredoc = None;
+                flush(
+                    cur_cmd.take(),
+                    body_start.take(),
+                    last_end,
+                    last_line,
+                    &mut segments,
+                );
+                continue;
+            }
+        } else if let Some(cmd_text) = command_of(line) {
             if let Some(cmd) = cmdline::parse(cmd_text) {
                 flush(
                     cur_cmd.take(),
@@ -370,6 +384,7 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
                     last_line,
                     &mut segments,
                 );
+                heredoc = heredoc_delimiter(cmd_text);
                 cur_cmd = Some((line_no, cmd));
                 continue;
             }
@@ -394,6 +409,21 @@ pub fn split<'a>(input: &'a str, sniff: Sniffer<'_>) -> Vec<Segment<'a>> {
         s.index = i;
     }
     segments
+}
+
+/// The delimiter of a here-document on a command line: `<<EOF`, `<< 'EOF'`, `<<-"END"`.
+fn heredoc_delimiter(cmd: &str) -> Option<String> {
+    let (_, rest) = cmd.split_once("<<")?;
+    if rest.starts_with('<') {
+        return None; // `<<<` is a here-string: no body follows
+    }
+    let rest = rest.trim_start_matches('-').trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ';' && *c != '|' && *c != '&')
+        .collect();
+    let word = word.trim_matches(['\'', '"']);
+    (!word.is_empty() && word.len() <= 64).then(|| word.to_string())
 }
 
 /// Cut command-less text at blank lines where the next block starts a new kind of output.
@@ -591,6 +621,22 @@ mod tests {
         let segs = split(input, &sniff);
         assert_eq!(segs.len(), 2);
         assert_eq!((segs[1].first_line, segs[1].last_line()), (4, 8));
+    }
+
+    #[test]
+    fn here_documents_end_at_their_delimiter() {
+        let input = "$ kubectl apply -n x -f- <<'EOF'\napiVersion: v1\nkind: Service\nEOF\n\n$ cat <<EOF | kubectl apply -f -\nkind: Pod\nEOF\nafter\n";
+        let segs = split(input, &no_sniff);
+        let shape: Vec<(usize, usize, Option<usize>)> = segs
+            .iter()
+            .map(|s| (s.first_line, s.last_line(), s.command_line))
+            .collect();
+        assert_eq!(shape, vec![(2, 3, Some(1)), (7, 7, Some(6)), (9, 9, None)]);
+        assert_eq!(heredoc_delimiter("cat <<< \"x\""), None);
+        assert_eq!(
+            heredoc_delimiter("kubectl apply -f - <<-\"END\""),
+            Some("END".into())
+        );
     }
 
     #[test]

@@ -5,39 +5,43 @@
 //! the diagnosis. `netpol-default-deny` is left to the policy tree, which links it to the
 //! symptoms it explains.
 
-use super::{load, selector_matches, Manifest, Model, Workload};
+use super::{selector_matches, Manifest, Model, Workload};
 use crate::facts::{Facts, Probe, ProbeOutcome, TargetPort};
 use crate::parse::Parsed;
 use crate::predicates::Proof;
 use crate::split::Segment;
 use crate::trees::Emitted;
 
-/// The paste with every line outside a Kubernetes-object segment blanked, so the model's
-/// line numbers are the paste's; a `---` keeps two objects from running together.
-fn objects_only(input: &str, parsed: &[(&Segment, Option<&Parsed>)]) -> Option<String> {
-    let mut keep: Vec<(usize, usize)> = parsed
+/// One "file" per Kubernetes-object segment: the whole paste with every other line
+/// blanked, so the model's line numbers are the paste's, with the namespace of the
+/// segment's `kubectl … -n NS` for objects that name none.
+fn object_files(
+    input: &str,
+    parsed: &[(&Segment, Option<&Parsed>)],
+) -> Vec<(Manifest, Option<String>)> {
+    let lines: Vec<&str> = input.lines().collect();
+    parsed
         .iter()
         .filter(|(_, p)| p.is_some_and(|p| p.kind == "k8s-objects"))
-        .map(|(s, _)| (s.first_line, s.last_line()))
-        .collect();
-    if keep.is_empty() {
-        return None;
-    }
-    keep.sort_unstable();
-    let mut out = String::with_capacity(input.len());
-    let mut inside_before = false;
-    for (i, line) in input.lines().enumerate() {
-        let n = i + 1;
-        let inside = keep.iter().any(|(a, b)| (*a..=*b).contains(&n));
-        if inside {
-            out.push_str(line);
-        } else if inside_before {
-            out.push_str("---");
-        }
-        out.push('\n');
-        inside_before = inside;
-    }
-    Some(out)
+        .map(|(seg, _)| {
+            let (a, b) = (seg.first_line, seg.last_line());
+            let mut text = String::with_capacity(input.len() / 2);
+            for (i, line) in lines.iter().enumerate() {
+                if (a..=b).contains(&(i + 1)) {
+                    text.push_str(line);
+                }
+                text.push('\n');
+            }
+            let ns = seg.kubectl().and_then(|k| k.namespace.clone());
+            (
+                Manifest {
+                    name: "paste".into(),
+                    text,
+                },
+                ns,
+            )
+        })
+        .collect()
 }
 
 /// Pods the tables list (with labels) that no manifest already describes.
@@ -64,6 +68,31 @@ fn add_listed_pods(model: &mut Model, facts: &Facts) {
             },
         });
     }
+}
+
+/// A Service with a selector in a namespace where the paste shows no pod at all stands
+/// for pods carrying at least its selector's labels: one stand-in workload lets the
+/// evaluator check policies against the Service's targetPort.
+fn add_service_pods(model: &mut Model) {
+    let mut extra = Vec::new();
+    for s in &model.services {
+        let Some(sel) = s.selector.as_ref().filter(|x| !x.is_empty()) else {
+            continue;
+        };
+        if model.workloads.iter().any(|w| w.namespace == s.namespace) {
+            continue;
+        }
+        extra.push(Workload {
+            namespace: s.namespace.clone(),
+            name: s.name.clone(),
+            kind: "pods behind the Service".into(),
+            labels: sel.clone(),
+            ports: Vec::new(),
+            pods: 0,
+            loc: s.loc,
+        });
+    }
+    model.workloads.extend(extra);
 }
 
 /// The workload a pod name belongs to: itself, or the workload whose name prefixes it
@@ -93,14 +122,13 @@ pub fn findings(
     if facts.policies.is_empty() {
         return Vec::new();
     }
-    let Some(text) = objects_only(input, parsed) else {
+    let files = object_files(input, parsed);
+    if files.is_empty() {
         return Vec::new();
-    };
-    let mut model = load(vec![Manifest {
-        name: "paste".into(),
-        text,
-    }]);
+    }
+    let mut model = super::load_in_namespaces(files);
     add_listed_pods(&mut model, facts);
+    add_service_pods(&mut model);
     let mut out = Vec::new();
     for f in super::lint(&model) {
         if f.id == "netpol-default-deny" {

@@ -167,6 +167,9 @@ pub struct Model {
     pub policies: Vec<Policy>,
     pub services: Vec<Service>,
     pub problems: Vec<LoadProblem>,
+    /// Per file, the namespace of objects that name none (`kubectl apply -n NS`);
+    /// `default` when absent.
+    default_namespaces: Vec<Option<String>>,
 }
 
 const WORKLOAD_KINDS: &[&str] = &[
@@ -181,7 +184,17 @@ const WORKLOAD_KINDS: &[&str] = &[
 
 /// Read every object of the manifests into a model.
 pub fn load(files: Vec<Manifest>) -> Model {
-    let mut m = Model::default();
+    load_in_namespaces(files.into_iter().map(|f| (f, None)).collect())
+}
+
+/// [`load`], with the namespace each file's objects get when they name none (what
+/// `kubectl apply -n NS -f FILE` does).
+pub fn load_in_namespaces(files: Vec<(Manifest, Option<String>)>) -> Model {
+    let (files, defaults): (Vec<Manifest>, Vec<Option<String>>) = files.into_iter().unzip();
+    let mut m = Model {
+        default_namespaces: defaults,
+        ..Model::default()
+    };
     for (fi, f) in files.iter().enumerate() {
         let seg = Segment::new(&f.text, 1);
         let out = k8s_objects::parse(&seg);
@@ -254,7 +267,11 @@ impl Model {
             }
             return;
         };
-        let namespace = o.namespace.clone().unwrap_or_else(|| "default".into());
+        let namespace = o
+            .namespace
+            .clone()
+            .or_else(|| self.default_namespaces.get(file).cloned().flatten())
+            .unwrap_or_else(|| "default".into());
         match o.spec {
             Spec::Namespace {} => {
                 let mut labels = o.labels;
