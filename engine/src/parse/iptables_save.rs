@@ -41,6 +41,7 @@ use crate::split::Segment;
 use pest::iterators::Pair;
 use pest::Parser;
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/common.pest"]
@@ -402,11 +403,14 @@ fn chain(pair: Pair<'_, Rule>, n: usize, table: &str) -> ChainDecl {
     c
 }
 
-/// `"a \"b\""` → `a "b"`; a bare word as it is.
-fn unquote(s: &str) -> String {
+/// `"a \"b\""` → `a "b"`; a bare word as it is (borrowed: most arguments are bare).
+fn unquote(s: &str) -> Cow<'_, str> {
     let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
-        return s.to_string();
+        return Cow::Borrowed(s);
     };
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -418,7 +422,7 @@ fn unquote(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// `6` → `tcp`: iptables 1.8.9 prints some protocols as numbers.
@@ -445,7 +449,7 @@ fn rule(pair: Pair<'_, Rule>, n: usize, table: &str, text: &str) -> RuleSpec {
         raw: text.to_string(),
         ..RuleSpec::default()
     };
-    let mut args: Vec<String> = Vec::new();
+    let mut args: Vec<Cow<'_, str>> = Vec::with_capacity(32);
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::chain_name => r.chain = p.as_str().to_string(),
@@ -461,36 +465,36 @@ fn rule(pair: Pair<'_, Rule>, n: usize, table: &str, text: &str) -> RuleSpec {
             negate = true;
             continue;
         }
-        let value = args.get(i).cloned();
+        let value = || args.get(i).map(|v| v.to_string());
         let mut took = true;
-        match a.as_str() {
+        match a.as_ref() {
             "-s" | "--source" | "--src" => {
-                r.source = value;
+                r.source = value();
                 r.negate_source = negate;
             }
             "-d" | "--destination" | "--dst" => {
-                r.destination = value;
+                r.destination = value();
                 r.negate_destination = negate;
             }
-            "-p" | "--protocol" => r.protocol = value.map(|v| protocol_name(&v)),
-            "-i" | "--in-interface" => r.in_interface = value,
-            "-o" | "--out-interface" => r.out_interface = value,
+            "-p" | "--protocol" => r.protocol = value().map(|v| protocol_name(&v)),
+            "-i" | "--in-interface" => r.in_interface = value(),
+            "-o" | "--out-interface" => r.out_interface = value(),
             "-m" | "--match" => {
-                if let Some(v) = value {
+                if let Some(v) = value() {
                     r.matches.push(v);
                 }
             }
             "--dport" | "--dports" | "--destination-port" | "--destination-ports" => {
-                r.dport = value
+                r.dport = value()
             }
-            "--sport" | "--sports" | "--source-port" | "--source-ports" => r.sport = value,
-            "--comment" => r.comment = value,
-            "-j" | "--jump" => r.jump = value,
-            "-g" | "--goto" => r.goto = value,
-            "--to-destination" => r.to_destination = value,
-            "--to-source" => r.to_source = value,
-            "--probability" => r.probability = value,
-            "--dst-type" => r.dst_type = value,
+            "--sport" | "--sports" | "--source-port" | "--source-ports" => r.sport = value(),
+            "--comment" => r.comment = value(),
+            "-j" | "--jump" => r.jump = value(),
+            "-g" | "--goto" => r.goto = value(),
+            "--to-destination" => r.to_destination = value(),
+            "--to-source" => r.to_source = value(),
+            "--probability" => r.probability = value(),
+            "--dst-type" => r.dst_type = value(),
             _ => took = false,
         }
         if took {
