@@ -213,7 +213,18 @@ pub fn command_of(line: &str) -> Option<&str> {
 }
 
 fn is_known_output_banner(t: &str) -> bool {
-    t.starts_with("traceroute to ") || t.starts_with("traceroute6 to ")
+    t.starts_with("traceroute to ") || t.starts_with("traceroute6 to ") || is_version_banner(t)
+}
+
+/// `iptables v1.8.7 (nf_tables)`, `iptables v1.6.0: can't initialize …`: a program name then
+/// ` v<digit>` is what a tool prints about itself, not a command someone typed.
+fn is_version_banner(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    let _program = words.next();
+    words.next().is_some_and(|w| {
+        let mut c = w.chars();
+        c.next() == Some('v') && c.next().is_some_and(|d| d.is_ascii_digit())
+    })
 }
 
 fn starts_with_known_command(t: &str) -> bool {
@@ -476,10 +487,14 @@ fn content_split<'a>(
 }
 
 /// Kinds whose lines carry their own source prefix (a dmesg stamp, a klog header, a CoreDNS
-/// level tag): a block of them after a blank line below another command's output is a
-/// second paste, not that output.
+/// level tag, an `-A CHAIN` rule spec): a block of them after a blank line below another
+/// command's output is a second paste, not that output.
 fn is_log_kind(kind: Option<&'static str>) -> bool {
-    matches!(kind, Some("kernel-log" | "kube-proxy-log" | "coredns-log"))
+    // `iptables-save | grep` rule lines (`-A KUBE-SVC-… -j …`) are never a table's rows either.
+    matches!(
+        kind,
+        Some("kernel-log" | "kube-proxy-log" | "coredns-log" | "iptables-save")
+    )
 }
 
 /// In a command's body, the first blank-line block (after the first) that sniffs as a log
@@ -588,6 +603,9 @@ mod tests {
             "  app: backend  # a comment",
             "State  Recv-Q Send-Q Local Address:Port Peer Address:Port",
             "ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_DNS_ARGS",
+            "iptables v1.8.7 (nf_tables)",
+            "iptables v1.6.1",
+            "iptables v1.6.0: can't initialize iptables table `nat': Table does not exist",
         ] {
             assert_eq!(command_of(l), None, "{l}");
         }

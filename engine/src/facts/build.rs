@@ -213,6 +213,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubeProxyLog(recs) => kube_proxy_log(f, recs),
         Records::KernelLog(recs) => kernel_log(f, recs),
         Records::KubectlError(recs) => kubectl_error(f, recs),
+        Records::IptablesVersion(_) => {}
+        Records::IptablesSave(_) => {}
+        Records::IptablesList(_) => {}
     }
 }
 

@@ -64,6 +64,9 @@ parsers! {
     KubeProxyLog => kube_proxy_log,
     KernelLog => kernel_log,
     KubectlError => kubectl_error,
+    IptablesVersion => iptables_version,
+    IptablesSave => iptables_save,
+    IptablesList => iptables_list,
 }
 
 /// One segment's parse result.
