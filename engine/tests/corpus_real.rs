@@ -23,6 +23,8 @@ const CASES: &[(&str, usize)] = &[
     ("01-", 1),
     // dmesg `nf_conntrack: table full, dropping packet` ×4 and kube-proxy's conntrack max.
     ("03-", 1),
+    // kube-proxy's `has no local endpoints` rule (iptables-save | grep) for an ETP Local Service.
+    ("08-", 1),
     // The API server's `provided port is not in the valid range` and the nodePort 2181.
     ("10-", 1),
     // Pods Ready + empty endpoints, selector not in the paste: the inference is sound
@@ -38,6 +40,8 @@ const CASES: &[(&str, usize)] = &[
     // The policy allows the nodePort 30644, the pods serve 8080 (after DNAT); its empty
     // egress list is a default egress deny too, which may rank first.
     ("18-", 3),
+    // iptables-nft warns that iptables-legacy tables are present.
+    ("24-", 1),
     // kube-proxy's legacy iptables cannot open the nat table of an nf_tables host.
     ("26-", 1),
     // netstat shows kubelet's 10250 on 127.0.0.1 only; kubectl logs is refused.

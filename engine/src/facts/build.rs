@@ -213,9 +213,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubeProxyLog(recs) => kube_proxy_log(f, recs),
         Records::KernelLog(recs) => kernel_log(f, recs),
         Records::KubectlError(recs) => kubectl_error(f, recs),
-        Records::IptablesVersion(_) => {}
-        Records::IptablesSave(_) => {}
-        Records::IptablesList(_) => {}
+        Records::IptablesVersion(recs) => iptables_version(f, recs),
+        Records::IptablesSave(recs) => iptables_save(f, recs),
+        Records::IptablesList(recs) => iptables_list(f, recs),
     }
 }
 
@@ -1137,5 +1137,69 @@ fn kubectl_error(f: &mut Facts, recs: &[parse::kubectl_error::Record]) {
         }
         let detail = r.reason.clone().unwrap_or_default();
         signal(f, "kubectl", &r.signature, &detail, &fields, r.line);
+    }
+}
+
+// ------------------------------------------------------------------ iptables
+
+fn legacy_warning(f: &mut Facts, message: &str, line: usize) {
+    if message.contains("iptables-legacy tables present") {
+        signal(
+            f,
+            "iptables",
+            "legacy-tables-present",
+            message,
+            &BTreeMap::new(),
+            line,
+        );
+    }
+}
+
+/// kube-proxy's `"ns/svc:port has no local endpoints"` rule (jumping to a drop).
+fn no_local_endpoints(f: &mut Facts, comment: &str, line: usize) {
+    if let Some(svc) = comment.strip_suffix("has no local endpoints") {
+        let mut fields = BTreeMap::new();
+        let svc = svc.trim().trim_end_matches(':');
+        fields.insert("service".to_string(), svc.to_string());
+        signal(f, "iptables", "no-local-endpoints", comment, &fields, line);
+    }
+}
+
+fn iptables_version(f: &mut Facts, recs: &[parse::iptables_version::Record]) {
+    for r in recs {
+        let mut fields = BTreeMap::new();
+        fields.insert("version".to_string(), r.version.clone());
+        fields.insert("backend".to_string(), r.backend.clone());
+        signal(f, "iptables", "version", &r.program, &fields, r.line);
+    }
+}
+
+fn iptables_save(f: &mut Facts, recs: &[parse::iptables_save::Record]) {
+    use parse::iptables_save::Record as R;
+    for r in recs {
+        match r {
+            R::Warning(w) => legacy_warning(f, &w.message, w.line),
+            R::Rule(rule) => {
+                if let Some(c) = &rule.comment {
+                    no_local_endpoints(f, c, rule.line);
+                }
+            }
+            R::Header(_) | R::Chain(_) => {}
+        }
+    }
+}
+
+fn iptables_list(f: &mut Facts, recs: &[parse::iptables_list::Record]) {
+    for r in recs {
+        if let Some(m) = &r.message {
+            legacy_warning(f, m, r.line);
+        }
+        for rule in &r.rules {
+            if let Some(o) = &rule.options {
+                if let Some(c) = o.split("/*").nth(1).and_then(|c| c.split("*/").next()) {
+                    no_local_endpoints(f, c.trim(), rule.line);
+                }
+            }
+        }
     }
 }

@@ -154,8 +154,38 @@ pub const IPTABLES_BACKEND_SPLIT_LOGGED: PredicateInfo = PredicateInfo {
     eval: |ctx| {
         answer(
             ctx,
-            |s| s.source == "kube-proxy" && backend_mismatch(s),
-            |_, s| {
+            |s| {
+                (s.source == "kube-proxy" && backend_mismatch(s))
+                    || (s.source == "iptables" && s.signature == "legacy-tables-present")
+            },
+            |ctx, s| {
+                if s.source == "iptables" {
+                    // The versions pasted say which backend this iptables is.
+                    let mut p = base(s).key("kube-proxy-rules");
+                    let mut shown: Vec<String> = Vec::new();
+                    for o in ctx
+                        .facts
+                        .signals
+                        .iter()
+                        .filter(|o| o.source == "iptables" && o.signature == "version")
+                    {
+                        p = p.lines(o.lines.iter().copied());
+                        shown.push(format!(
+                            "{} {}",
+                            o.fields.get("version").map(String::as_str).unwrap_or(""),
+                            o.fields.get("backend").map(String::as_str).unwrap_or("")
+                        ));
+                    }
+                    let versions = if shown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (iptables here: {})", shown.join(", "))
+                    };
+                    return Proof {
+                        summary: format!("This iptables reads the nf_tables backend and warns that iptables-legacy tables are present{versions}: kube-proxy (or another agent) wrote its rules with the other backend, so the rules listed here are not all the kernel runs, and two sets of rules may fight."),
+                        ..p
+                    };
+                }
                 let v = s
                     .fields
                     .get("iptables_version")
@@ -205,11 +235,39 @@ pub const KUBE_PROXY_NO_LOCAL_ENDPOINTS: PredicateInfo = PredicateInfo {
         answer(
             ctx,
             |s| s.signature == "no-local-endpoints",
-            |_, s| {
+            |ctx, s| {
+                let svc = s.fields.get("service").cloned();
+                let what = match &svc {
+                    Some(n) => format!(
+                        "Service {n} has externalTrafficPolicy: Local and no endpoint on this node"
+                    ),
+                    None => {
+                        "A Service with externalTrafficPolicy: Local has no endpoint on this node"
+                            .to_string()
+                    }
+                };
+                let source = if s.source == "iptables" {
+                    "kube-proxy's rule `has no local endpoints` jumps to KUBE-MARK-DROP"
+                } else {
+                    "kube-proxy logs it"
+                };
+                let mut p = base(s);
+                if let Some((ns, name)) = svc.as_deref().and_then(|n| n.split_once('/')) {
+                    let name = name.split(':').next().unwrap_or(name);
+                    p = p.var("namespace", ns).var("service", name);
+                    // The Service's own `externalTrafficPolicy: Local`, when pasted.
+                    if let Some(etp) = ctx
+                        .facts
+                        .service(name, Some(ns))
+                        .and_then(|x| x.external_traffic_policy.as_ref())
+                    {
+                        p = p.line(etp.line);
+                    }
+                }
                 Proof {
-                summary: format!("kube-proxy reports a Service with externalTrafficPolicy: Local that has no endpoint on this node{}: its NodePort/LoadBalancer traffic arriving here is dropped (KUBE-MARK-DROP) instead of forwarded to another node.", times(s)),
-                ..base(s)
-            }
+                    summary: format!("{what} ({source}): NodePort/LoadBalancer traffic arriving here is dropped instead of forwarded to a node that runs a pod. Clients time out on this node's IP and work on others."),
+                    ..p
+                }
             },
         )
     },
