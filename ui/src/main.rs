@@ -12,6 +12,8 @@ mod tools;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod pages;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -90,7 +90,6 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-
 /// The page's sections, one per hash route (`#/subnet`); hash routes work from `file://`
 /// and from any sub-folder, and never reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -633,7 +633,12 @@ pub fn policy_view(files: Vec<Manifest>) -> PolicyView {
 }
 
 /// Why `src` may or may not reach `dst` on `port` (`PROTO/PORT`).
-pub fn policy_explain(view: &PolicyView, src: usize, dst: usize, port: &str) -> Result<Verdict, String> {
+pub fn policy_explain(
+    view: &PolicyView,
+    src: usize,
+    dst: usize,
+    port: &str,
+) -> Result<Verdict, String> {
     let name = |i: usize| {
         view.workloads
             .get(i)
@@ -711,7 +716,8 @@ mod tests {
         assert!(subnet("10.0.0.300/8").is_err());
         let s = split("10.244.0.0/16", "24", "").map_err(|e| e.to_string());
         assert_eq!(
-            s.as_ref().map(|s| (s.count.as_str(), s.subnets.get(1).cloned())),
+            s.as_ref()
+                .map(|s| (s.count.as_str(), s.subnets.get(1).cloned())),
             Ok(("256", Some("10.244.1.0/24".to_string())))
         );
         assert!(split("10.244.0.0/16", "8", "").is_err());
