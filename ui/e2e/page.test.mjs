@@ -431,6 +431,12 @@ test('mtu: vxlan over 1500 is 1450, as you change the inputs; a too-big MTU warn
     assert.ok((await page.locator('[data-testid=mtu-step]').count()) >= 3, 'the arithmetic is shown');
     await page.fill('[data-testid=mtu-underlay]', '9001');
     assert.equal(await text(page, '[data-testid=mtu-pod]'), '8951');
+    assert.ok(await page.isDisabled('[data-testid=mtu-geneve]'), 'Geneve options only for Geneve');
+    await page.selectOption('[data-testid=mtu-encap]', 'geneve');
+    await page.fill('[data-testid=mtu-geneve]', '8');
+    assert.equal(await text(page, '[data-testid=mtu-pod]'), '8943');
+    await page.fill('[data-testid=mtu-geneve]', '3');
+    assert.match(await text(page, '[data-testid=mtu-error]'), /multiple of 4/);
     await page.selectOption('[data-testid=mtu-encap]', 'wireguard');
     assert.equal(await text(page, '[data-testid=mtu-pod]'), '8941');
     await page.check('[data-testid=mtu-underlay-ipv6]');

@@ -441,7 +441,18 @@ pub fn Mtu(state: MtuState, note: RwSignal<String>) -> impl IntoView {
             <div class="fields">
                 {field("Underlay MTU", "mtu-underlay", s.underlay, "1500")}
                 {select("Encapsulation", "mtu-encap", s.encap, tools::ENCAPS)}
-                {field("Geneve options (bytes)", "mtu-geneve", s.geneve_options, "0")}
+                <label class="field">
+                    <span>"Geneve options (bytes)"</span>
+                    <input
+                        type="text"
+                        data-testid="mtu-geneve"
+                        autocomplete="off"
+                        placeholder="0"
+                        prop:disabled=move || s.encap.get() != "geneve"
+                        prop:value=move || s.geneve_options.get()
+                        on:input=move |ev| s.geneve_options.set(event_target_value(&ev))
+                    />
+                </label>
                 {field("Configured pod MTU", "mtu-configured", s.configured, "optional, to check")}
             </div>
             <div class="fields">
