@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use netdoc::report::{Finding, Missing, SegmentReport};
 use wasm_bindgen::JsCast;
 
-use crate::browser;
-use crate::model::{self, Diagnosis, PasteLine};
+use crate::model::{self, Diagnosis, PasteLine, Route};
+use crate::{browser, pages};
 
 /// Diagnose this long after the last keystroke.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -20,75 +20,128 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-#[component]
-fn App() -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let diagnosis = RwSignal::new(None::<Arc<Diagnosis>>);
-    let note = RwSignal::new(String::new());
-    let pending = StoredValue::new(None::<TimeoutHandle>);
+/// The Diagnose page's state: kept while other pages show, so coming back finds the paste.
+#[derive(Clone, Copy)]
+pub struct DiagnoseState {
+    text: RwSignal<String>,
+    diagnosis: RwSignal<Option<Arc<Diagnosis>>>,
+    pending: StoredValue<Option<TimeoutHandle>>,
+}
 
-    let cancel_pending = move || {
-        if let Some(handle) = pending.get_value() {
+impl DiagnoseState {
+    fn new() -> Self {
+        Self {
+            text: RwSignal::new(String::new()),
+            diagnosis: RwSignal::new(None),
+            pending: StoredValue::new(None),
+        }
+    }
+
+    fn cancel_pending(self) {
+        if let Some(handle) = self.pending.get_value() {
             handle.clear();
         }
-        pending.set_value(None);
-    };
-    let run = move || {
-        cancel_pending();
-        let input = text.get_untracked();
+        self.pending.set_value(None);
+    }
+
+    fn run(self) {
+        self.cancel_pending();
+        let input = self.text.get_untracked();
         if input.trim().is_empty() {
-            diagnosis.set(None);
+            self.diagnosis.set(None);
         } else {
-            diagnosis.set(Some(Arc::new(Diagnosis::new(&input))));
+            self.diagnosis.set(Some(Arc::new(Diagnosis::new(&input))));
         }
-    };
-    let schedule = move || {
-        cancel_pending();
-        if let Ok(handle) = set_timeout_with_handle(run, DEBOUNCE) {
-            pending.set_value(Some(handle));
+    }
+
+    fn schedule(self) {
+        self.cancel_pending();
+        if let Ok(handle) = set_timeout_with_handle(move || self.run(), DEBOUNCE) {
+            self.pending.set_value(Some(handle));
         }
-    };
-    let load = move |input: String| {
-        text.set(input);
-        run();
-    };
-    let open_file = move |file: web_sys::File| {
+    }
+
+    fn load(self, input: String) {
+        self.text.set(input);
+        self.run();
+    }
+
+    fn open_file(self, file: web_sys::File, note: RwSignal<String>) {
         spawn_local(async move {
             match browser::read_text(&file).await {
                 Ok(input) => {
                     note.set(format!("Read {}.", file.name()));
-                    load(input);
+                    self.load(input);
                 }
                 Err(problem) => note.set(problem),
             }
         });
-    };
-    // A file dropped anywhere on the page is read; dropped text falls through to the
-    // textarea's own handling.
-    let on_drop = move |ev: web_sys::DragEvent| {
-        let Some(file) = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .and_then(|files| files.get(0))
-        else {
-            return;
-        };
-        ev.prevent_default();
-        open_file(file);
-    };
-    let on_pick = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        if let Some(file) = input.files().and_then(|files| files.get(0)) {
-            open_file(file);
+    }
+}
+
+/// The route `location.hash` names, if any.
+fn current_route() -> Option<Route> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    Route::from_hash(&hash)
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let route = RwSignal::new(current_route().unwrap_or(Route::Diagnose));
+    let note = RwSignal::new(String::new());
+    let diagnose = DiagnoseState::new();
+    let subnet = pages::SubnetState::new();
+    let mtu = pages::MtuState::new();
+    let dns = pages::DnsState::new();
+    let policy = pages::PolicyState::new();
+
+    // Hash links (`#/mtu`) navigate; other anchors (`#L12`) keep the page.
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(r) = current_route() {
+            if r != route.get_untracked() {
+                note.set(String::new());
+                route.set(r);
+            }
         }
-        // Picking the same file again must fire `change` again.
-        input.set_value("");
+    });
+    on_cleanup(move || listener.remove());
+
+    // A file dropped anywhere on the page goes to the page that reads files; dropped text
+    // falls through to the fields' own handling.
+    let on_drop = move |ev: web_sys::DragEvent| {
+        let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) else {
+            return;
+        };
+        if files.length() == 0 {
+            return;
+        }
+        ev.prevent_default();
+        match route.get_untracked() {
+            Route::Diagnose => {
+                if let Some(file) = files.get(0) {
+                    diagnose.open_file(file, note);
+                }
+            }
+            Route::Policy => policy.add_files(browser::file_list(&files), note),
+            _ => note.set("Files are read on the Diagnose and Policy pages.".to_string()),
+        }
     };
+
+    let nav = Route::ALL
+        .iter()
+        .map(|&r| {
+            view! {
+                <a
+                    href=format!("#/{}", r.slug())
+                    data-testid=format!("nav-{}", r.slug())
+                    class:current=move || route.get() == r
+                    aria-current=move || (route.get() == r).then_some("page")
+                >
+                    {r.label()}
+                </a>
+            }
+        })
+        .collect_view();
 
     view! {
         <main
@@ -97,48 +150,81 @@ fn App() -> impl IntoView {
         >
             <header>
                 <h1>"netdoc"</h1>
-                <p class="tagline">
-                    "Paste what your terminal printed — kubectl, dig, nslookup, curl, ss … — "
-                    "and get the broken layer, the lines that prove it, and the next command "
-                    "to run. Everything runs in this page: nothing you paste leaves it."
-                </p>
+                <nav data-testid="nav" aria-label="Pages">{nav}</nav>
             </header>
-            <section class="input">
-                <label for="paste">"Terminal output"</label>
-                <textarea
-                    id="paste"
-                    data-testid="paste"
-                    spellcheck="false"
-                    wrap="off"
-                    autocomplete="off"
-                    placeholder="Paste kubectl / dig / curl / ss output here, or drop a file"
-                    prop:value=move || text.get()
-                    on:input=move |ev| {
-                        text.set(event_target_value(&ev));
-                        schedule();
-                    }
-                ></textarea>
-                <div class="actions">
-                    <button class="primary" data-testid="diagnose" on:click=move |_| run()>
-                        "Diagnose"
-                    </button>
-                    <button data-testid="example" on:click=move |_| load(netdoc::EXAMPLE.to_string())>
-                        "Example"
-                    </button>
-                    <label class="file">
-                        "Open a file… "
-                        <input type="file" data-testid="file" on:change=on_pick />
-                    </label>
-                    <button data-testid="clear" on:click=move |_| load(String::new())>
-                        "Clear"
-                    </button>
-                    <span class="note" role="status" aria-live="polite" data-testid="note">
-                        {move || note.get()}
-                    </span>
-                </div>
-            </section>
-            {move || diagnosis.get().map(|d| view! { <Results d=d note=note /> })}
+            {move || match route.get() {
+                Route::Diagnose => view! { <Diagnose state=diagnose note=note /> }.into_any(),
+                Route::Subnet => view! { <pages::Subnet state=subnet note=note /> }.into_any(),
+                Route::Mtu => view! { <pages::Mtu state=mtu note=note /> }.into_any(),
+                Route::Dns => view! { <pages::Dns state=dns note=note /> }.into_any(),
+                Route::Policy => view! { <pages::Policy state=policy note=note /> }.into_any(),
+            }}
         </main>
+    }
+}
+
+#[component]
+fn Diagnose(state: DiagnoseState, note: RwSignal<String>) -> impl IntoView {
+    let text = state.text;
+    let diagnosis = state.diagnosis;
+    let on_pick = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            state.open_file(file, note);
+        }
+        // Picking the same file again must fire `change` again.
+        input.set_value("");
+    };
+
+    view! {
+        <p class="tagline">
+            "Paste what your terminal printed — kubectl, dig, nslookup, curl, ss … — "
+            "and get the broken layer, the lines that prove it, and the next command "
+            "to run. Everything runs in this page: nothing you paste leaves it."
+        </p>
+        <section class="input">
+            <label for="paste">"Terminal output"</label>
+            <textarea
+                id="paste"
+                data-testid="paste"
+                spellcheck="false"
+                wrap="off"
+                autocomplete="off"
+                placeholder="Paste kubectl / dig / curl / ss output here, or drop a file"
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    state.schedule();
+                }
+            ></textarea>
+            <div class="actions">
+                <button class="primary" data-testid="diagnose" on:click=move |_| state.run()>
+                    "Diagnose"
+                </button>
+                <button
+                    data-testid="example"
+                    on:click=move |_| state.load(netdoc::EXAMPLE.to_string())
+                >
+                    "Example"
+                </button>
+                <label class="file">
+                    "Open a file… "
+                    <input type="file" data-testid="file" on:change=on_pick />
+                </label>
+                <button data-testid="clear" on:click=move |_| state.load(String::new())>
+                    "Clear"
+                </button>
+                <span class="note" role="status" aria-live="polite" data-testid="note">
+                    {move || note.get()}
+                </span>
+            </div>
+        </section>
+        {move || diagnosis.get().map(|d| view! { <Results d=d note=note /> })}
     }
 }
 
@@ -165,7 +251,7 @@ fn Results(d: Arc<Diagnosis>, note: RwSignal<String>) -> impl IntoView {
             .findings
             .iter()
             .enumerate()
-            .map(|(rank, f)| finding_view(rank, f))
+            .map(|(rank, f)| finding_view(rank, f, FindingHooks::DIAGNOSE))
             .collect_view();
         view! { <ol class="findings">{items}</ol> }.into_any()
     };
@@ -244,7 +330,7 @@ fn Results(d: Arc<Diagnosis>, note: RwSignal<String>) -> impl IntoView {
 }
 
 /// CSS class for a severity; the engine's value itself never becomes a class name.
-fn severity_class(severity: &str) -> &'static str {
+pub(crate) fn severity_class(severity: &str) -> &'static str {
     match severity {
         "critical" => "sev-critical",
         "error" => "sev-error",
@@ -254,13 +340,31 @@ fn severity_class(severity: &str) -> &'static str {
     }
 }
 
-fn finding_view(rank: usize, f: &Finding) -> impl IntoView + use<> {
+/// The `data-testid`s of a finding card, and whether its evidence lines link to the paste.
+#[derive(Clone, Copy)]
+pub(crate) struct FindingHooks {
+    pub card: &'static str,
+    pub id: &'static str,
+    pub link_lines: bool,
+}
+
+impl FindingHooks {
+    const DIAGNOSE: FindingHooks = FindingHooks {
+        card: "finding",
+        id: "finding-id",
+        link_lines: true,
+    };
+}
+
+pub(crate) fn finding_view(rank: usize, f: &Finding, hooks: FindingHooks) -> impl IntoView + use<> {
     let evidence = f
         .evidence
         .iter()
         .map(|e| {
             let place = if e.line == 0 {
                 view! { <span class="place">"calc"</span> }.into_any()
+            } else if !hooks.link_lines {
+                view! { <span class="place">{format!("line {}", e.line)}</span> }.into_any()
             } else {
                 view! {
                     <a class="place" href=format!("#L{}", e.line)>{format!("line {}", e.line)}</a>
@@ -280,14 +384,14 @@ fn finding_view(rank: usize, f: &Finding) -> impl IntoView + use<> {
         view! { <p class="explains">"Explains: " {f.explains.join(", ")}</p> }
     });
     view! {
-        <li class=format!("finding {}", severity_class(&f.severity)) data-testid="finding">
+        <li class=format!("finding {}", severity_class(&f.severity)) data-testid=hooks.card>
             <h3>
                 <span class="rank">{format!("{}.", rank + 1)}</span>
                 " "
                 {f.title.clone()}
             </h3>
             <p class="badges">
-                <code class="id" data-testid="finding-id">{f.id.clone()}</code>
+                <code class="id" data-testid=hooks.id>{f.id.clone()}</code>
                 " "
                 <span class="badge">"layer " <b>{f.layer.clone()}</b></span>
                 " "
@@ -342,7 +446,7 @@ fn line_view(l: &PasteLine) -> impl IntoView + use<> {
 }
 
 /// Copy to the clipboard and say how it went; a refusal is a note, never an error.
-fn copy(text: String, note: RwSignal<String>) {
+pub(crate) fn copy(text: String, note: RwSignal<String>) {
     spawn_local(async move {
         let message = if browser::copy_text(&text).await {
             "Copied to the clipboard."

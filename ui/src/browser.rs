@@ -92,3 +92,8 @@ pub fn remove_loading_note() {
         note.remove();
     }
 }
+
+/// Every file of a `FileList` (a drop or a multiple file input).
+pub fn file_list(files: &web_sys::FileList) -> Vec<web_sys::File> {
+    (0..files.length()).filter_map(|i| files.get(i)).collect()
+}

@@ -5,11 +5,15 @@
 // On the host only the unit tests use the model; the page (wasm32) uses all of it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod model;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod tools;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod pages;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

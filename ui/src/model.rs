@@ -90,6 +90,62 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// The page's sections, one per hash route (`#/subnet`); hash routes work from `file://`
+/// and from any sub-folder, and never reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Diagnose,
+    Subnet,
+    Mtu,
+    Dns,
+    Policy,
+}
+
+impl Route {
+    pub const ALL: [Route; 5] = [
+        Route::Diagnose,
+        Route::Subnet,
+        Route::Mtu,
+        Route::Dns,
+        Route::Policy,
+    ];
+
+    /// The route a `location.hash` names; `None` for other anchors (`#L12`), which keep
+    /// the current page.
+    pub fn from_hash(hash: &str) -> Option<Route> {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let path = path.split(['?', '/']).next().unwrap_or_default();
+        Some(match path {
+            "" | "diagnose" => Route::Diagnose,
+            "subnet" | "cidr" => Route::Subnet,
+            "mtu" => Route::Mtu,
+            "dns" => Route::Dns,
+            "policy" => Route::Policy,
+            _ => return None,
+        })
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Route::Diagnose => "diagnose",
+            Route::Subnet => "subnet",
+            Route::Mtu => "mtu",
+            Route::Dns => "dns",
+            Route::Policy => "policy",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Route::Diagnose => "Diagnose",
+            Route::Subnet => "Subnet",
+            Route::Mtu => "MTU",
+            Route::Dns => "DNS",
+            Route::Policy => "Policy",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +185,16 @@ mod tests {
         assert!(!line_range(seg).is_empty());
         assert_eq!(plural(1, "finding", "findings"), "1 finding");
         assert_eq!(plural(2, "finding", "findings"), "2 findings");
+    }
+
+    #[test]
+    fn routes() {
+        assert_eq!(Route::from_hash(""), Some(Route::Diagnose));
+        assert_eq!(Route::from_hash("#/policy"), Some(Route::Policy));
+        assert_eq!(Route::from_hash("#subnet"), Some(Route::Subnet));
+        assert_eq!(Route::from_hash("#L12"), None);
+        for r in Route::ALL {
+            assert_eq!(Route::from_hash(&format!("#/{}", r.slug())), Some(r));
+        }
     }
 }
