@@ -378,3 +378,31 @@ fn mtu_shows_the_arithmetic_and_flags_a_pod_mtu_too_large_for_the_tunnel() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn policy_list_reads_workloads_from_a_pods_table_when_no_manifests_are_given() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/netpol-tables"
+    );
+    let out = netdoc()
+        .args([
+            "policy",
+            "list",
+            &format!("{dir}/pods-show-labels.txt"),
+            &format!("{dir}/backend-from-frontend.yaml"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("shop/frontend-7d4b9c8f6d[ReplicaSet] => shop/backend-5f6c7d8e9a[ReplicaSet] : TCP 5678"),
+        "{text}"
+    );
+    // The backend is isolated for ingress: nothing else reaches it.
+    assert!(
+        !text.contains("=> shop/backend-5f6c7d8e9a[ReplicaSet] : All"),
+        "{text}"
+    );
+}

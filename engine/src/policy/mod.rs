@@ -198,6 +198,10 @@ pub fn load_in_namespaces(files: Vec<(Manifest, Option<String>)>) -> Model {
     for (fi, f) in files.iter().enumerate() {
         let seg = Segment::new(&f.text, 1);
         let out = k8s_objects::parse(&seg);
+        // Not manifests: maybe `kubectl get pods --show-labels` tables.
+        if out.records.is_empty() && m.add_pod_tables(fi, &f.text) {
+            continue;
+        }
         for p in out.problems {
             m.problems.push(LoadProblem {
                 file: f.name.clone(),
@@ -358,6 +362,48 @@ impl Model {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Workloads from `kubectl get pods --show-labels` tables in a file: a pod with a
+    /// `pod-template-hash` label belongs to the ReplicaSet its name starts with (as
+    /// upstream names it); any other pod is its own peer. True when a table was found.
+    fn add_pod_tables(&mut self, file: usize, text: &str) -> bool {
+        let mut found = false;
+        for seg in crate::split::split(text, &crate::detect::sniff_kind) {
+            let Some(kind) = crate::detect::detect(&seg).kind else {
+                continue;
+            };
+            if kind != "kubectl-get-pods" {
+                continue;
+            }
+            let Some(parsed) = crate::parse::parse_as(kind, &seg) else {
+                continue;
+            };
+            let crate::parse::Records::KubectlGetPods(rows) = parsed.records else {
+                continue;
+            };
+            let cmd_ns = seg.kubectl().and_then(|k| k.namespace.clone());
+            for r in rows {
+                let Some(labels) = r.labels else { continue };
+                found = true;
+                let ns = r
+                    .namespace
+                    .or_else(|| cmd_ns.clone())
+                    .or_else(|| self.default_namespaces.get(file).cloned().flatten())
+                    .unwrap_or_else(|| "default".into());
+                let owner = labels.get("pod-template-hash").and_then(|h| {
+                    let cut = r.name.find(&format!("-{h}-"))? + h.len() + 1;
+                    r.name.get(..cut).map(str::to_string)
+                });
+                let (name, kind) = match owner {
+                    Some(rs) => (rs, "ReplicaSet".to_string()),
+                    None => (r.name.clone(), "Pod".to_string()),
+                };
+                let loc = Loc { file, line: r.line };
+                self.add_workload(ns, name, kind, labels, Vec::new(), 1, loc);
+            }
+        }
+        found
+    }
+
     fn add_workload(
         &mut self,
         namespace: String,
