@@ -361,7 +361,6 @@ impl Model {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// Workloads from `kubectl get pods --show-labels` tables in a file: a pod with a
     /// `pod-template-hash` label belongs to the ReplicaSet its name starts with (as
     /// upstream names it); any other pod is its own peer. True when a table was found.
@@ -404,6 +403,7 @@ impl Model {
         found
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add_workload(
         &mut self,
         namespace: String,
