@@ -148,6 +148,12 @@ enum CidrCommand {
         /// Node, VPC or peered networks the cluster must not collide with.
         #[arg(long = "node-network", value_name = "CIDR", num_args = 1..)]
         node_networks: Vec<String>,
+        /// ClusterIPs to check against the Service CIDR.
+        #[arg(long = "service-ip", value_name = "IP", num_args = 1..)]
+        service_ips: Vec<String>,
+        /// Pod IPs to check against the pod CIDR.
+        #[arg(long = "pod-ip", value_name = "IP", num_args = 1..)]
+        pod_ips: Vec<String>,
         /// Output format (default: text).
         #[arg(long, short = 'f', value_enum)]
         format: Option<Format>,
@@ -396,6 +402,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
                     nodes,
                     max_pods,
                     node_networks,
+                    service_ips,
+                    pod_ips,
                     format,
                 }),
             ..
@@ -407,6 +415,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
                 nodes,
                 max_pods,
                 node_networks,
+                service_ips,
+                pod_ips,
             };
             let plan = netdoc::calc::plan::plan(&req).map_err(UserError)?;
             let rendered = match format.unwrap_or(Format::Text) {

@@ -168,6 +168,8 @@ pub fn plan(input: &PlanInput) -> Result<plan::Plan, String> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        service_ips: Vec::new(),
+        pod_ips: Vec::new(),
     };
     plan::plan(&req)
 }

@@ -22,6 +22,10 @@ pub struct PlanRequest {
     /// kubelet `maxPods` (default 110).
     pub max_pods: Option<u64>,
     pub node_networks: Vec<String>,
+    /// ClusterIPs that must lie in the Service CIDR.
+    pub service_ips: Vec<String>,
+    /// Pod IPs that must lie in the pod CIDR.
+    pub pod_ips: Vec<String>,
 }
 
 /// A range with the role it plays.
@@ -233,6 +237,43 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, String> {
         }
     }
 
+    for (ips, range, what, cidr_name) in [
+        (&req.service_ips, services, "ClusterIP", "Service CIDR"),
+        (&req.pod_ips, pods, "pod IP", "pod CIDR"),
+    ] {
+        for text in ips {
+            let ip: std::net::IpAddr = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{text}` is not an IP address"))?;
+            if range.contains(&ip) {
+                continue;
+            }
+            let mut vars = BTreeMap::new();
+            vars.insert("pod_cidr".into(), pods.to_string());
+            vars.insert("service_cidr".into(), services.to_string());
+            vars.insert(
+                if what == "ClusterIP" {
+                    "cluster_ip"
+                } else {
+                    "pod_ip"
+                }
+                .into(),
+                ip.to_string(),
+            );
+            findings.push(finding(
+                "ip-outside-cidr",
+                format!("{what} {ip} is outside the {cidr_name} {range}: {}", if what == "ClusterIP" {
+                    "it was allocated under an older --service-cluster-ip-range (or set by hand), so kube-proxy's rules and the API server's allocator disagree about it"
+                } else {
+                    "the CNI handed out an address from another pool (a stale IPPool, a node podCIDR from an old cluster CIDR), so routes and policies written for the pod CIDR miss it"
+                }),
+                vec![format!("{ip} ∉ {range} ({} – {})", range.network(), range.broadcast())],
+                vars,
+            ));
+        }
+    }
+
     Ok(Plan {
         pods: info(pods),
         services: info(services),
@@ -291,6 +332,8 @@ mod tests {
     #[test]
     fn collisions_and_exhaustion_are_findings() {
         let mut r = req("172.16.0.0/12", "10.96.0.0/12", 26);
+        r.service_ips = vec!["10.96.0.10".into(), "10.112.0.3".into()];
+        r.pod_ips = vec!["172.20.1.5".into()];
         r.nodes = Some(20_000);
         r.node_networks = vec!["10.100.0.0/16".into()];
         let p = plan(&r).unwrap();
@@ -323,6 +366,16 @@ mod tests {
             2
         );
         assert_eq!(p.nodes_headroom.as_deref(), Some("-3616"));
+        let outside: Vec<&str> = p
+            .findings
+            .iter()
+            .filter(|f| f.id == "ip-outside-cidr")
+            .map(|f| f.summary.as_str())
+            .collect();
+        assert_eq!(outside.len(), 1, "{outside:?}");
+        assert!(
+            outside[0].starts_with("ClusterIP 10.112.0.3 is outside the Service CIDR 10.96.0.0/12")
+        );
     }
 
     #[test]
