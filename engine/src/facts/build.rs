@@ -803,10 +803,105 @@ fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
         };
         listener(f, pod.clone(), sock);
     }
+    pileups(
+        f,
+        rows.iter().map(|r| Conn {
+            state: r.state.as_deref().unwrap_or(""),
+            local_port: r.local_port,
+            peer: &r.peer_address,
+            peer_port: r.peer_port,
+            process: r.program.as_deref(),
+            line: r.line,
+        }),
+    );
+}
+
+/// One connection row of ss or netstat, for the state pile-ups.
+struct Conn<'r> {
+    state: &'r str,
+    local_port: Option<u16>,
+    peer: &'r str,
+    peer_port: Option<u16>,
+    process: Option<&'r str>,
+    line: usize,
+}
+
+/// Many SYN-SENT sockets to one peer (its SYNs go unanswered) or many CLOSE-WAIT sockets
+/// on one local port (the application does not close what the peer closed) become
+/// signals, with the rows as evidence.
+fn pileups<'r>(f: &mut Facts, conns: impl Iterator<Item = Conn<'r>>) {
+    const SYN_SENT_MIN: usize = 3;
+    const CLOSE_WAIT_MIN: usize = 10;
+    let mut groups: Vec<(&'static str, String, Option<String>, Vec<usize>)> = Vec::new();
+    for c in conns {
+        let state = c.state.to_ascii_uppercase().replace('_', "-");
+        let (sig, key) = match state.as_str() {
+            "SYN-SENT" => (
+                "syn-sent-pileup",
+                format!(
+                    "{}:{}",
+                    c.peer,
+                    c.peer_port.map(|p| p.to_string()).unwrap_or_default()
+                ),
+            ),
+            "CLOSE-WAIT" => (
+                "close-wait-pileup",
+                c.local_port.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            _ => continue,
+        };
+        match groups.iter_mut().find(|g| g.0 == sig && g.1 == key) {
+            Some(g) => g.3.push(c.line),
+            None => groups.push((sig, key, c.process.map(str::to_string), vec![c.line])),
+        }
+    }
+    for (sig, key, process, lines) in groups {
+        let min = if sig == "syn-sent-pileup" {
+            SYN_SENT_MIN
+        } else {
+            CLOSE_WAIT_MIN
+        };
+        if lines.len() < min {
+            continue;
+        }
+        let mut fields = BTreeMap::new();
+        fields.insert(
+            if sig == "syn-sent-pileup" {
+                "peer"
+            } else {
+                "local_port"
+            }
+            .to_string(),
+            key,
+        );
+        if let Some(p) = process {
+            fields.insert("process".to_string(), p);
+        }
+        fields.insert("count".to_string(), lines.len().to_string());
+        f.signals.push(Signal {
+            source: "sockets".into(),
+            signature: sig.into(),
+            detail: String::new(),
+            fields,
+            count: lines.len(),
+            lines: lines.into_iter().take(20).collect(),
+        });
+    }
 }
 
 fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
     let pod = client(seg).pod;
+    pileups(
+        f,
+        rows.iter().map(|r| Conn {
+            state: r.state.as_deref().unwrap_or(""),
+            local_port: r.local_port,
+            peer: &r.foreign_address,
+            peer_port: r.foreign_port,
+            process: r.program_name.as_deref(),
+            line: r.line,
+        }),
+    );
     for r in rows {
         let sock = Socket {
             proto: &r.proto,

@@ -194,6 +194,8 @@ pub const ALL: &[PredicateInfo] = &[
     signals::IPTABLES_BACKEND_SPLIT_LOGGED,
     signals::KUBE_PROXY_CANNOT_PROGRAM,
     signals::KUBE_PROXY_NO_LOCAL_ENDPOINTS,
+    signals::SYN_SENT_PILEUP,
+    signals::CLOSE_WAIT_PILEUP,
 ];
 
 /// Look a predicate up by name.

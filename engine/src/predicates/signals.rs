@@ -272,3 +272,52 @@ pub const KUBE_PROXY_NO_LOCAL_ENDPOINTS: PredicateInfo = PredicateInfo {
         )
     },
 };
+
+pub const SYN_SENT_PILEUP: PredicateInfo = PredicateInfo {
+    name: "syn_sent_pileup",
+    question: "Do several connections to one peer hang in SYN-SENT?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "sockets" && s.signature == "syn-sent-pileup",
+            |_, s| {
+                let peer = s.fields.get("peer").cloned().unwrap_or_default();
+                let (host, port) = peer.rsplit_once(':').unwrap_or((peer.as_str(), ""));
+                let by = s
+                    .fields
+                    .get("process")
+                    .map(|p| format!(" by {p}"))
+                    .unwrap_or_default();
+                Proof {
+                    summary: format!("{} sockets{by} sit in SYN-SENT toward {peer}: their SYNs get no answer at all — the packets are dropped on the way (a NetworkPolicy, a firewall or security group, a missing route) or the peer is gone without a RST; clients see connect timeouts.", s.count),
+                    ..base(s).var("host", host).var("port", port)
+                }
+            },
+        )
+    },
+};
+
+pub const CLOSE_WAIT_PILEUP: PredicateInfo = PredicateInfo {
+    name: "close_wait_pileup",
+    question: "Do many sockets on one local port sit in CLOSE-WAIT?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "sockets" && s.signature == "close-wait-pileup",
+            |_, s| {
+                let port = s.fields.get("local_port").cloned().unwrap_or_default();
+                let by = s
+                    .fields
+                    .get("process")
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default();
+                Proof {
+                    summary: format!("{} sockets on local port {port}{by} sit in CLOSE-WAIT: the peers closed their side but the application never closed its own — a socket or connection-pool leak that ends in exhausted file descriptors or ports and refused or hanging requests.", s.count),
+                    ..base(s).var("port", port)
+                }
+            },
+        )
+    },
+};
