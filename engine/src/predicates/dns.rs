@@ -20,7 +20,9 @@ fn lookup_proof(facts: &Facts, l: &Lookup) -> Proof {
     let mut p = Proof::default()
         .line(l.line)
         .var("name", l.name.clone())
-        .key(format!("lookup:{}", l.line));
+        .key(format!("lookup:{}", l.line))
+        // Every lookup depends on the cluster DNS: a CoreDNS outage explains any of them.
+        .key("cluster-dns");
     // The server the output names, else the first nameserver of the client's resolv.conf.
     let from_resolver = || {
         facts
@@ -365,6 +367,76 @@ pub const NAMESERVER_IS_CLUSTER_DNS: PredicateInfo = PredicateInfo {
         Answer::Yes(Proof {
             summary: format!("Pods use {dns_ip}, the kube-dns ClusterIP (or NodeLocal DNSCache)."),
             ..proof.lines(configured.iter().map(|c| c.1))
+        })
+    },
+};
+
+/// CoreDNS pods: kube-system pods labelled `k8s-app=kube-dns` or named `coredns-…`.
+fn coredns_pods(facts: &Facts) -> Vec<&crate::facts::Pod> {
+    facts
+        .pods
+        .iter()
+        .filter(|p| {
+            p.namespace.as_deref().is_none_or(|n| n == "kube-system")
+                && (p.name.starts_with("coredns-")
+                    || p.name.starts_with("kube-dns-")
+                    || p.labels
+                        .as_ref()
+                        .is_some_and(|l| l.value.get("k8s-app").is_some_and(|v| v == "kube-dns")))
+        })
+        .collect()
+}
+
+pub const COREDNS_PODS_NOT_READY: PredicateInfo = PredicateInfo {
+    name: "coredns_pods_not_ready",
+    question: "Are some CoreDNS pods not Ready?",
+    subject: "once",
+    eval: |ctx| {
+        let pods = coredns_pods(ctx.facts);
+        if pods.is_empty() {
+            return Answer::Unknown(vec![]);
+        }
+        let not_ready: Vec<_> = pods
+            .iter()
+            .filter(|p| p.ready.as_ref().is_some_and(|r| !r.value))
+            .collect();
+        let mut proof = Proof::default()
+            .key("coredns")
+            .key("cluster-dns")
+            .var("namespace", "kube-system");
+        for p in &pods {
+            proof = proof.lines(p.lines.iter().copied());
+        }
+        if not_ready.is_empty() {
+            return Answer::No(proof);
+        }
+        let list: Vec<String> = not_ready
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    p.name,
+                    p.not_ready_reason
+                        .clone()
+                        .or_else(|| p.status.clone())
+                        .unwrap_or_else(|| "not Ready".into())
+                )
+            })
+            .collect();
+        let all = not_ready.len() == pods.len();
+        Answer::Yes(Proof {
+            summary: format!(
+                "{} of {} CoreDNS pod(s) are not Ready: {}. {}",
+                not_ready.len(),
+                pods.len(),
+                list.join(", "),
+                if all {
+                    "With none Ready, kube-dns has no endpoints and every lookup in the cluster times out."
+                } else {
+                    "Lookups that land on them fail or time out; the rest of the cluster DNS limps on."
+                }
+            ),
+            ..proof.var("pod", not_ready[0].name.clone())
         })
     },
 };

@@ -54,7 +54,7 @@ pub const COREDNS_LOOP_DETECTED: PredicateInfo = PredicateInfo {
                 };
                 Proof {
                     summary: format!("CoreDNS's loop plugin saw its own probe query come back{path}{}: `forward . /etc/resolv.conf` sends queries to a resolver that sends them back — typically the node's /etc/resolv.conf points at a local stub such as systemd-resolved's 127.0.0.53. CoreDNS exits with FATAL and CrashLoops, so cluster DNS is down.", times(s)),
-                    ..base(s).key("coredns")
+                    ..base(s).key("coredns").key("cluster-dns")
                 }
             },
         )
