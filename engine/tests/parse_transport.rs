@@ -2,10 +2,13 @@
 //! in `tests/fixtures/<kind>/`, snapshotted, plus explicit checks of the key facts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::*;
+
 use netdoc::parse::probe::{Outcome, Probe};
 use netdoc::parse::{parse_as, Parsed, Records, Status};
 use netdoc::split::Segment;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const KINDS: &[&str] = &[
     "curl",
@@ -50,21 +53,8 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
 ];
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(fixtures_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
 fn run(kind: &str, rel: &str) -> Parsed {
-    let text = read(rel);
-    let seg = match COMMANDS.iter().find(|(f, _)| *f == rel) {
-        Some((_, cmd)) => Segment::with_command(&text, 2, cmd),
-        None => Segment::new(&text, 1),
-    };
-    parse_as(kind, &seg).expect("known kind")
+    common::run_with(kind, rel, COMMANDS)
 }
 
 fn probes(p: &Parsed) -> &[Probe] {
