@@ -33,6 +33,11 @@ pub struct Candidate {
 pub fn detect(seg: &Segment) -> Detection {
     if let Some(cmd) = &seg.command {
         if let Some(p) = ALL.iter().find(|p| (p.matches_command)(cmd)) {
+            // kubectl printed an error instead of the table or object asked for: the
+            // error is the output.
+            if let Some(err) = kubectl_error_instead(seg, p.kind) {
+                return err;
+            }
             return Detection {
                 kind: Some(p.kind),
                 confidence: 1.0,
@@ -62,6 +67,27 @@ pub fn detect(seg: &Segment) -> Detection {
         why: format!("{why_cmd}content looks like {} output", best.kind),
         candidates: found,
     }
+}
+
+/// A kubectl command whose output starts with kubectl's own error message.
+fn kubectl_error_instead(seg: &Segment, claimed: &'static str) -> Option<Detection> {
+    let cmd = seg.command.as_ref()?;
+    cmd.kubectl.as_ref()?;
+    let err = crate::parse::registry::info("kubectl-error")?;
+    if claimed == err.kind {
+        return None;
+    }
+    let first = seg.lines().map(|(_, l)| l).find(|l| !l.trim().is_empty())?;
+    (err.sniff)(first)?;
+    Some(Detection {
+        kind: Some(err.kind),
+        confidence: 0.95,
+        why: format!("command line `{}` printed an error", cmd.text),
+        candidates: vec![Candidate {
+            kind: claimed,
+            confidence: 0.5,
+        }],
+    })
 }
 
 /// Every sniffer's opinion on `head`, best first.

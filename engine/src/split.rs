@@ -476,6 +476,13 @@ fn content_split<'a>(
                 prev.1 = e;
                 prev.3 = el;
             }
+            // A comment header above a blank line (systemd-resolved's resolv.conf,
+            // `systemctl cat`'s file name) belongs to the output below it.
+            Some(prev) if prev.4.is_none() && is_comment_block(&body[prev.0..prev.1]) => {
+                prev.1 = e;
+                prev.3 = el;
+                prev.4 = kind;
+            }
             _ => merged.push((s, e, sl, el, kind)),
         }
     }
@@ -489,6 +496,13 @@ fn content_split<'a>(
 /// Kinds whose lines carry their own source prefix (a dmesg stamp, a klog header, a CoreDNS
 /// level tag, an `-A CHAIN` rule spec): a block of them after a blank line below another
 /// command's output is a second paste, not that output.
+/// Every non-blank line starts with `#`.
+fn is_comment_block(text: &str) -> bool {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.trim_start().starts_with('#'))
+}
+
 fn is_log_kind(kind: Option<&'static str>) -> bool {
     // `iptables-save | grep` rule lines (`-A KUBE-SVC-… -j …`) are never a table's rows either.
     matches!(

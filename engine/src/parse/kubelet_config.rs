@@ -107,6 +107,9 @@ fn sniff(head: &str) -> Option<f32> {
             || t.starts_with("KUBELET_EXTRA_ARGS=")
         {
             score = score.max(0.9);
+        } else if t.starts_with("# /") && t.contains("kubelet") {
+            // `systemctl cat kubelet` heads each file with its path.
+            score = score.max(0.85);
         } else if t.starts_with("ExecStart=") && t.contains("kubelet") {
             score = score.max(0.8);
         } else if (t.contains("/kubelet --") || t.contains(" kubelet --")) && !t.starts_with('$') {

@@ -85,7 +85,8 @@ fn sniff(head: &str) -> Option<f32> {
         {
             return Some(0.95);
         }
-        if l.starts_with("Transport Total") {
+        // `ss -s`: `Total: 1166` then `TCP:   58 (estab 31, closed 4, …)`.
+        if l.starts_with("Transport Total") || l.starts_with("TCP:") && l.contains("(estab ") {
             return Some(0.7);
         }
     }
