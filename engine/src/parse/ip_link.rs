@@ -271,7 +271,14 @@ fn words_of<'a>(pair: Pair<'a, Rule>) -> Vec<&'a str> {
 /// Read one trimmed line of an interface listing; a problem at line `n` if it fits no rule.
 pub(crate) fn read_line(text: &str, n: usize) -> Result<IfLine<'_>, Problem> {
     let pair = P::parse(Rule::iface_line, text)
-        .map_err(|e| super::pest_problem(&e, n, "not an ip link line"))?
+        .map_err(|e| {
+            let mut p = super::pest_problem(&e, n, "not an ip link line");
+            // Prose falls through to the `-br` rule, which wants a state second.
+            if p.message.contains("oper state") || p.message.ends_with(" at column 1") {
+                p.message = "not an interface line: expected `N: name: <FLAGS> mtu …`, `link/TYPE …`, an `inet …`/`-d` detail line or an `ip -br` line".into();
+            }
+            p
+        })?
         .next()
         .and_then(|l| l.into_inner().next());
     let Some(pair) = pair else {

@@ -116,6 +116,17 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         if text.is_empty() {
             continue;
         }
+        let first = text.split_whitespace().next().unwrap_or("");
+        if first.parse::<IpAddr>().is_err() && !super::iproute::is_ip_error(text) {
+            out.problem(
+                n,
+                format!(
+                    "not an ip neigh entry: expected `ADDRESS dev … [lladdr …] STATE`, found `{}`",
+                    super::common::capped_at(first, 64)
+                ),
+            );
+            continue;
+        }
         let pair = match P::parse(Rule::neigh_line, text) {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
             Err(e) => {

@@ -206,7 +206,11 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
             Err(e) => {
                 let mut p = super::pest_problem(&e, n, "not an ip route line");
-                p.line = n;
+                if p.message.ends_with(" at column 1") {
+                    p.message =
+                        "not an ip route line: expected `[type] destination [via …] [dev …] …`"
+                            .into();
+                }
                 if text.starts_with("encap") || text.contains(" encap ") {
                     p.message = "route with an `encap` (lightweight tunnel) is not read".into();
                 }

@@ -176,8 +176,11 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         let line = match P::parse(Rule::get_line, text) {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
             Err(e) => {
-                out.problems
-                    .push(super::pest_problem(&e, n, "not an ip route get answer"));
+                let mut p = super::pest_problem(&e, n, "not an ip route get answer");
+                if p.message.ends_with(" at column 1") {
+                    p.message = "not an ip route get answer: expected `ADDRESS [via …] dev … src …`, `cache …` or `RTNETLINK answers: …`".into();
+                }
+                out.problems.push(p);
                 open = false;
                 continue;
             }

@@ -117,8 +117,13 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         let pair = match P::parse(Rule::rule_line, text) {
             Ok(mut p) => p.next().and_then(|l| l.into_inner().next()),
             Err(e) => {
-                out.problems
-                    .push(super::pest_problem(&e, n, "not an ip rule line"));
+                let mut p = super::pest_problem(&e, n, "not an ip rule line");
+                if p.message.ends_with(" at column 1") {
+                    p.message =
+                        "not an ip rule line: expected `PRIORITY: [not] from … lookup TABLE`"
+                            .into();
+                }
+                out.problems.push(p);
                 continue;
             }
         };
