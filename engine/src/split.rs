@@ -213,7 +213,11 @@ pub fn command_of(line: &str) -> Option<&str> {
 }
 
 fn is_known_output_banner(t: &str) -> bool {
-    t.starts_with("traceroute to ") || t.starts_with("traceroute6 to ") || is_version_banner(t)
+    t.starts_with("traceroute to ")
+        || t.starts_with("traceroute6 to ")
+        || is_version_banner(t)
+        // `ip -d link` prints a bridge's details as `bridge forward_delay 1500 hello_time …`.
+        || t.starts_with("bridge forward_delay ")
 }
 
 /// `iptables v1.8.7 (nf_tables)`, `iptables v1.6.0: can't initialize …`: a program name then
@@ -620,6 +624,7 @@ mod tests {
             "iptables v1.8.7 (nf_tables)",
             "iptables v1.6.1",
             "iptables v1.6.0: can't initialize iptables table `nat': Table does not exist",
+            "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0",
         ] {
             assert_eq!(command_of(l), None, "{l}");
         }

@@ -216,6 +216,13 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IptablesVersion(recs) => iptables_version(f, recs),
         Records::IptablesSave(recs) => iptables_save(f, recs),
         Records::IptablesList(recs) => iptables_list(f, recs),
+        Records::IpRoute(_) => {}
+        Records::IpRouteGet(_) => {}
+        Records::IpAddr(_) => {}
+        Records::IpLink(_) => {}
+        Records::IpNeigh(_) => {}
+        Records::IpRule(_) => {}
+        Records::Sysctl(_) => {}
     }
 }
 

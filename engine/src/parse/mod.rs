@@ -16,10 +16,17 @@ pub mod registry;
 pub use registry::{parse_as, Parsed, Records, ALL};
 
 pub mod common;
+pub mod iproute;
 
 pub mod coredns_log;
 pub mod curl;
 pub mod dig;
+pub mod ip_addr;
+pub mod ip_link;
+pub mod ip_neigh;
+pub mod ip_route;
+pub mod ip_route_get;
+pub mod ip_rule;
 pub mod iptables_list;
 pub mod iptables_save;
 pub mod iptables_version;
@@ -41,6 +48,7 @@ pub mod nslookup;
 pub mod probe;
 pub mod resolv_conf;
 pub mod ss;
+pub mod sysctl;
 pub mod telnet;
 pub mod wget;
 

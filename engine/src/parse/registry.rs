@@ -67,6 +67,13 @@ parsers! {
     IptablesVersion => iptables_version,
     IptablesSave => iptables_save,
     IptablesList => iptables_list,
+    IpRoute => ip_route,
+    IpRouteGet => ip_route_get,
+    IpAddr => ip_addr,
+    IpLink => ip_link,
+    IpNeigh => ip_neigh,
+    IpRule => ip_rule,
+    Sysctl => sysctl,
 }
 
 /// One segment's parse result.
