@@ -82,6 +82,22 @@ const NEEDS_COMMAND: &[(&str, &str)] = &[
         "kubectl-get-svc/kubectl-1.29--no-resources.txt",
         "`No resources found` names no resource type",
     ),
+    (
+        "ip-addr/iproute2-6.1--device-missing.txt",
+        "`Device \"x\" does not exist.` comes from ip addr and ip link alike",
+    ),
+    (
+        "ip-link/iproute2-6.1--device-missing.txt",
+        "`Device \"x\" does not exist.` comes from ip addr and ip link alike",
+    ),
+    (
+        "ip-route-get/iproute2-6.1--bad-prefix.txt",
+        "a bare `Error: …` line",
+    ),
+    (
+        "sysctl/proc--bare-value.txt",
+        "a bare value read from /proc/sys",
+    ),
 ];
 
 /// Fixtures kept beside one parser to test how it copes, that detection rightly hands
@@ -119,6 +135,13 @@ fn command_for(kind: &str) -> &'static str {
         "iptables-save" => "iptables-save",
         "iptables-list" => "iptables -t nat -L -n -v",
         "iptables-version" => "iptables -V",
+        "ip-route" => "ip route",
+        "ip-route-get" => "ip route get 10.96.0.10",
+        "ip-addr" => "ip addr",
+        "ip-link" => "ip -d link",
+        "ip-neigh" => "ip neigh",
+        "ip-rule" => "ip rule",
+        "sysctl" => "sysctl -a",
         _ => "",
     }
 }
