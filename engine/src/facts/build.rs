@@ -216,6 +216,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IptablesVersion(recs) => iptables_version(f, recs),
         Records::IptablesSave(recs) => iptables_save(f, recs),
         Records::IptablesList(recs) => iptables_list(f, recs),
+        Records::Ipvsadm(_) => {}
+        Records::Ipset(_) => {}
+        Records::Nft(_) => {}
     }
 }
 

@@ -67,6 +67,9 @@ parsers! {
     IptablesVersion => iptables_version,
     IptablesSave => iptables_save,
     IptablesList => iptables_list,
+    Ipset => ipset,
+    Ipvsadm => ipvsadm,
+    Nft => nft,
 }
 
 /// One segment's parse result.
