@@ -207,6 +207,11 @@ fn sniff(head: &str) -> Option<f32> {
         if t.starts_with("IP Virtual Server version ") {
             return Some(0.99);
         }
+        if t.starts_with("Can't initialize ipvs:")
+            || t.starts_with("Are you sure that IP Virtual Server is built in the kernel")
+        {
+            return Some(0.9);
+        }
         if t.starts_with("Prot LocalAddress:Port") || t.starts_with("-> RemoteAddress:Port") {
             score = score.max(0.97);
         } else if let Some(rest) = t.strip_prefix("-> ") {

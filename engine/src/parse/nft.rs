@@ -719,6 +719,7 @@ impl State {
                     prev.text.push(' ');
                     prev.text.push_str(&extra.text);
                     prev.xt.extend(extra.xt);
+                    prev.handle = prev.handle.or(extra.handle);
                     return;
                 }
             }
