@@ -4,7 +4,7 @@
 //! -t` (headers only), `ipset list -n` (names only, read only with the command line), `ipset
 //! save` (`create …` / `add …` lines).
 //!
-//! Variants: ipset 6.x (`Revision: 5`, no `Number of entries:` before 6.30, numeric protocols
+//! Variants: ipset 6.x (`Revision: 5`, older builds without `Number of entries:`, numeric protocols
 //! `10.96.0.10,17:53`) and 7.x (`bucketsize 12 initval 0x…` in the header). kube-proxy
 //! 1.28–1.31 ipvs mode sets, names kept as printed: `KUBE-CLUSTER-IP` (hash:ip,port, every
 //! ClusterIP:port), `KUBE-LOOP-BACK` (hash:ip,port,ip, endpoint hairpin), `KUBE-NODE-PORT-TCP` /
