@@ -924,3 +924,32 @@ fn pasted_together_they_split_by_kind() {
     assert_eq!(kinds, vec!["ipvsadm", "ipset", "nft"]);
     assert!(segs.iter().all(|s| s["parsed"]["status"] == "parsed"));
 }
+
+#[test]
+fn hostile_input_does_not_panic() {
+    let long = "9".repeat(100_000);
+    let inputs = [
+        "",
+        "\u{0}\u{7f}ä€",
+        "TCP  :",
+        "TCP  [",
+        "TCP  [::1",
+        "FWM  x rr",
+        "  -> ",
+        "  -> :",
+        "Prot LocalAddress:Port",
+        "TCP  1.2.3.4:1 rr persistent",
+        "TCP  1.2.3.4:1 1.5K 2.K K 9T 99999999999999999999T",
+        "Name:",
+        "Members:\n,,,",
+        "Name: x\nMembers:\n,:,:,\n1,2,3,4 comment \"",
+        "add x y",
+        "create x hash:ip\nadd y 1",
+        long.as_str(),
+    ];
+    for kind in KINDS {
+        for input in inputs {
+            let _ = parse_as(kind, &Segment::new(input, 1));
+        }
+    }
+}

@@ -317,6 +317,8 @@ struct Pending {
     line: usize,
     text: String,
     lines: usize,
+    /// Open braces so far (each line is scanned once).
+    depth: i64,
 }
 
 const MAX_JOINED_LINES: usize = 256;
@@ -353,10 +355,11 @@ impl State {
             return;
         }
         if let Some(mut p) = self.pending.take() {
+            p.depth += brace_depth(text);
             p.text.push(' ');
             p.text.push_str(text);
             p.lines += 1;
-            if balanced(&p.text) || p.lines >= MAX_JOINED_LINES {
+            if p.depth <= 0 || p.lines >= MAX_JOINED_LINES {
                 self.rule(p.line, &p.text);
             } else {
                 self.pending = Some(p);
@@ -550,13 +553,15 @@ impl State {
                             // Keep the handle for the rule record below.
                             text.push_str(&format!(" # handle {h}"));
                         }
-                        if balanced(&text) {
+                        let depth = brace_depth(&text);
+                        if depth <= 0 {
                             self.rule(n, &text);
                         } else {
                             self.pending = Some(Pending {
                                 line: n,
                                 text,
                                 lines: 1,
+                                depth,
                             });
                         }
                     }
@@ -804,8 +809,8 @@ fn split_handle(text: &str) -> (&str, Option<u64>) {
     (text, None)
 }
 
-/// Braces balanced outside quotes.
-fn balanced(text: &str) -> bool {
+/// Opened minus closed braces outside quotes.
+fn brace_depth(text: &str) -> i64 {
     let mut depth: i64 = 0;
     let mut quote = false;
     for c in text.chars() {
@@ -816,7 +821,7 @@ fn balanced(text: &str) -> bool {
             _ => {}
         }
     }
-    depth <= 0
+    depth
 }
 
 /// `text` split at the first `sep` outside quotes and braces.
@@ -1125,6 +1130,25 @@ mod tests {
         assert_eq!(out.records.len(), 3);
         let out = parse(&Segment::new("}\n}", 1));
         assert_eq!(out.problems.len(), 2);
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        for input in [
+            "{\n{\n}}}}",
+            "elements = {",
+            "table ip t {\n set s {\n elements = { \"a, {",
+            "table ip t {\n chain c {\n tcp dport {\n 80,\n",
+            "table ip t {\n chain c {\n xt\n dnat\n ip daddr !=\n counter packets\n",
+            "table ip t {\n flowtable f {\n { {\n",
+            "table",
+            "\u{0}ä€ { } \"",
+        ] {
+            let _ = parse(&Segment::new(input, 1));
+        }
+        let deep = "table ip t {\n chain c {\n".to_string() + &"tcp dport {\n".repeat(2000);
+        let out = parse(&Segment::new(&deep, 1));
+        assert!(!out.problems.is_empty());
     }
 
     #[test]
