@@ -1,8 +1,8 @@
 //! Throughput of the whole pipeline (`netdoc::diagnose`) on what people paste: the
 //! built-in example, a big `kubectl get pods -A` table, and a mixed incident paste
-//! repeated to a few MB; and the iptables parsers on the bench generator's medium cluster
-//! (`cargo bench -p netdoc-engine --bench pipeline -- iptables`). Run with `cargo bench -p
-//! netdoc-engine`.
+//! repeated to a few MB; and the iptables and ipvsadm parsers on the bench generator's medium
+//! cluster (`cargo bench -p netdoc-engine --bench pipeline -- iptables`, `… -- ipvsadm`). Run
+//! with `cargo bench -p netdoc-engine`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fmt::Write;
@@ -91,6 +91,53 @@ fn bench_iptables(c: &mut Criterion) {
     g.finish();
 }
 
+/// `ipvsadm.txt` of `../shared/bench/gen.py --sizes medium` (the same 1000 services as kube-proxy's
+/// ipvs mode shows them), generated into a temp dir; a synthetic listing of the same size when
+/// python3 or the generator is missing.
+fn ipvsadm_medium() -> String {
+    let gen = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/gen.py");
+    let out = std::env::temp_dir().join(format!("netdoc-bench-ipvs-{}", std::process::id()));
+    let ran = std::process::Command::new("python3")
+        .arg(gen)
+        .arg("--out")
+        .arg(&out)
+        .args(["--sizes", "medium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let text = std::fs::read_to_string(out.join("medium").join("ipvsadm.txt")).ok();
+    let _ = std::fs::remove_dir_all(&out);
+    if let (true, Some(text)) = (ran, text) {
+        return text;
+    }
+    let mut s = String::from(
+        "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n",
+    );
+    for i in 0..1300 {
+        let _ = writeln!(s, "TCP  10.96.{}.{}:80 rr", i / 250, i % 250);
+        for e in 0..3 {
+            let ep = format!("10.244.{}.{}:8080", i % 250, e + 2);
+            let _ = writeln!(s, "  -> {ep:<28} Masq    1      0          {e:<10}");
+        }
+    }
+    s
+}
+
+fn bench_ipvsadm(c: &mut Criterion) {
+    let text = ipvsadm_medium();
+    let mut g = c.benchmark_group("ipvsadm");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("ipvsadm-medium-parse", |b| {
+        b.iter(|| {
+            netdoc::parse::parse_as("ipvsadm", &netdoc::split::Segment::new(black_box(&text), 1))
+        })
+    });
+    g.bench_function("ipvsadm-medium-diagnose", |b| {
+        b.iter(|| netdoc::diagnose(black_box(&text)))
+    });
+    g.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("diagnose");
     let example = netdoc::EXAMPLE;
@@ -130,5 +177,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_iptables);
+criterion_group!(benches, bench, bench_iptables, bench_ipvsadm);
 criterion_main!(benches);

@@ -218,6 +218,31 @@ fn is_known_output_banner(t: &str) -> bool {
         || is_version_banner(t)
         // `ip -d link` prints a bridge's details as `bridge forward_delay 1500 hello_time …`.
         || t.starts_with("bridge forward_delay ")
+        || is_nft_expression(t)
+}
+
+/// `ip daddr 10.96.0.1 tcp dport 443 …`, `ip saddr != 10.244.0.0/16 …`: a rule line of `nft
+/// list` output, whose `ip` is nftables' IPv4 header selector, not the iproute2 command.
+fn is_nft_expression(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    words.next() == Some("ip")
+        && words.next().is_some_and(|w| {
+            matches!(
+                w,
+                "daddr"
+                    | "saddr"
+                    | "protocol"
+                    | "version"
+                    | "dscp"
+                    | "ttl"
+                    | "length"
+                    | "id"
+                    | "hdrlength"
+                    | "frag-off"
+                    | "checksum"
+                    | "ecn"
+            )
+        })
 }
 
 /// `iptables v1.8.7 (nf_tables)`, `iptables v1.6.0: can't initialize …`: a program name then
@@ -625,6 +650,9 @@ mod tests {
             "iptables v1.6.1",
             "iptables v1.6.0: can't initialize iptables table `nat': Table does not exist",
             "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0",
+            "ip daddr 10.96.0.1 tcp dport 443 ip saddr != 10.244.0.0/16 jump mark-for-masquerade",
+            "ip saddr 10.244.1.5 jump mark-for-masquerade",
+            "ip protocol tcp   counter packets 81 bytes 4860",
         ] {
             assert_eq!(command_of(l), None, "{l}");
         }

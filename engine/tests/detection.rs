@@ -98,6 +98,7 @@ const NEEDS_COMMAND: &[(&str, &str)] = &[
         "sysctl/proc--bare-value.txt",
         "a bare value read from /proc/sys",
     ),
+    ("nft/nft-1.0.9--no-table.txt", "a bare `Error: …` line"),
 ];
 
 /// Fixtures kept beside one parser to test how it copes, that detection rightly hands
@@ -142,6 +143,9 @@ fn command_for(kind: &str) -> &'static str {
         "ip-neigh" => "ip neigh",
         "ip-rule" => "ip rule",
         "sysctl" => "sysctl -a",
+        "ipvsadm" => "ipvsadm -Ln",
+        "ipset" => "ipset list",
+        "nft" => "nft list ruleset",
         _ => "",
     }
 }

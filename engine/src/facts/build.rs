@@ -223,6 +223,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IpNeigh(_) => {}
         Records::IpRule(_) => {}
         Records::Sysctl(_) => {}
+        Records::Ipvsadm(_) => {}
+        Records::Ipset(_) => {}
+        Records::Nft(_) => {}
     }
 }
 

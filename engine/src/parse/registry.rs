@@ -74,6 +74,9 @@ parsers! {
     IpNeigh => ip_neigh,
     IpRule => ip_rule,
     Sysctl => sysctl,
+    Ipset => ipset,
+    Ipvsadm => ipvsadm,
+    Nft => nft,
 }
 
 /// One segment's parse result.
