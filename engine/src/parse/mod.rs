@@ -17,6 +17,7 @@ pub use registry::{parse_as, Parsed, Records, ALL};
 
 pub mod common;
 
+pub mod conntrack;
 pub mod coredns_log;
 pub mod curl;
 pub mod dig;
@@ -34,14 +35,19 @@ pub mod kubectl_get_pods;
 pub mod kubectl_get_svc;
 pub mod kubectl_table;
 pub mod kubelet_config;
+pub mod mtr;
 pub mod nc;
 pub mod net_errors;
 pub mod netstat;
 pub mod nslookup;
+pub mod ping;
 pub mod probe;
 pub mod resolv_conf;
 pub mod ss;
+pub mod tcpdump;
 pub mod telnet;
+pub mod tracepath;
+pub mod traceroute;
 pub mod wget;
 
 /// What a parser declares about itself, once.

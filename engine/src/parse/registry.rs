@@ -67,6 +67,12 @@ parsers! {
     IptablesVersion => iptables_version,
     IptablesSave => iptables_save,
     IptablesList => iptables_list,
+    Ping => ping,
+    Tracepath => tracepath,
+    Traceroute => traceroute,
+    Mtr => mtr,
+    Tcpdump => tcpdump,
+    Conntrack => conntrack,
 }
 
 /// One segment's parse result.
