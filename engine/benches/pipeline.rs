@@ -1,8 +1,8 @@
 //! Throughput of the whole pipeline (`netdoc::diagnose`) on what people paste: the
 //! built-in example, a big `kubectl get pods -A` table, and a mixed incident paste
 //! repeated to a few MB; and the iptables parsers on the bench generator's medium cluster
-//! (`cargo bench -p netdoc-engine --bench pipeline -- iptables`). Run with `cargo bench -p
-//! netdoc-engine`.
+//! (`cargo bench -p netdoc-engine --bench pipeline -- iptables`) and the conntrack parser on its
+//! 100k-line `conntrack -L` (`… -- conntrack`). Run with `cargo bench -p netdoc-engine`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fmt::Write;
@@ -91,6 +91,54 @@ fn bench_iptables(c: &mut Criterion) {
     g.finish();
 }
 
+/// `conntrack.txt` of `../shared/bench/gen.py --sizes medium` (`conntrack -L`, 100k flows),
+/// generated into a temp dir; a synthetic table of the same size when python3 or the generator
+/// is missing.
+fn conntrack_medium() -> String {
+    let gen = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/gen.py");
+    let out = std::env::temp_dir().join(format!("netdoc-bench-ct-{}", std::process::id()));
+    let ran = std::process::Command::new("python3")
+        .arg(gen)
+        .arg("--out")
+        .arg(&out)
+        .args(["--sizes", "medium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let text = std::fs::read_to_string(out.join("medium").join("conntrack.txt")).ok();
+    let _ = std::fs::remove_dir_all(&out);
+    if let (true, Some(text)) = (ran, text) {
+        return text;
+    }
+    let mut s = String::new();
+    for i in 0..100_000u32 {
+        let (a, b, port) = (i / 250 % 256, i % 250 + 1, 32768 + i % 28000);
+        let _ = writeln!(
+            s,
+            "tcp      6 86397 ESTABLISHED src=10.244.{a}.{b} dst=10.96.{b}.{a} sport={port} dport=80 src=10.245.{a}.{b} dst=10.244.{a}.{b} sport=8080 dport={port} [ASSURED] mark=0 use=1"
+        );
+    }
+    s
+}
+
+fn bench_conntrack(c: &mut Criterion) {
+    let table = conntrack_medium();
+    let mut g = c.benchmark_group("conntrack");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(table.len() as u64));
+    g.bench_function("conntrack-medium-parse", |b| {
+        b.iter(|| {
+            netdoc::parse::parse_as(
+                "conntrack",
+                &netdoc::split::Segment::new(black_box(&table), 1),
+            )
+        })
+    });
+    g.bench_function("conntrack-medium-diagnose", |b| {
+        b.iter(|| netdoc::diagnose(black_box(&table)))
+    });
+    g.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("diagnose");
     let example = netdoc::EXAMPLE;
@@ -130,5 +178,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_iptables);
+criterion_group!(benches, bench, bench_iptables, bench_conntrack);
 criterion_main!(benches);

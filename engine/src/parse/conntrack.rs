@@ -171,7 +171,7 @@ fn sniff(head: &str) -> Option<f32> {
     for l in head.lines() {
         let t = l.trim();
         if t.starts_with("conntrack v") && t.contains("(conntrack-tools):")
-            || t.starts_with("cpu=") && (t.contains(" found=") || t.contains(" searched="))
+            || t.starts_with("cpu=") && (t.contains("found=") || t.contains("searched="))
         {
             score = score.max(0.95);
         } else if t.contains(" src=") && t.contains(" dst=") {

@@ -29,7 +29,7 @@
 //! `icmp_error` for others), `unparsable_line` (a `bytes from` line whose fields do not read;
 //! it is also a problem).
 //!
-//! Known noise skipped deliberately: blank lines, `^C`, ping's `Warning:` lines, the IP
+//! Known noise skipped deliberately: blank lines, `^C`, `pipe N`, ping's `Warning:` lines, the IP
 //! header dump macOS prints under an ICMP error (`Vr HL TOS …` and its hex line). Every
 //! other line is a problem with its line number.
 //!
@@ -197,7 +197,6 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         _ => (None, false),
     };
     let mut cur: Option<Record> = None;
-    // Set after a macOS ICMP error: its IP header dump follows.
     for (n, raw) in seg.lines() {
         let text = super::probe::capped(raw).trim();
         if text.is_empty() || text == "^C" {
@@ -318,7 +317,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             Rule::stats_header => {
                 let fresh = cur
                     .as_ref()
-                    .is_some_and(|r| r.packets_transmitted.is_some() || r.destination.is_some());
+                    .is_some_and(|r| r.packets_transmitted.is_some());
                 let r = run(&mut cur, &mut out, n, payload_arg, df, fresh);
                 r.destination = pair
                     .into_inner()

@@ -21,7 +21,8 @@
 //! `time-exceeded`, `redirect`, `other`), target (the address or `udp port 53` the error is
 //! about), mtu}`, `length`, `info` (the text after `dst:`, as printed).
 //!
-//! Known noise skipped deliberately: `listening on …`, `reading from file …`, `tcpdump:
+//! Known noise skipped deliberately: `listening on …` (also after `tcpdump: ` with `-v`),
+//! `reading from file …`, `tcpdump:
 //! verbose output suppressed …`, `tcpdump: data link type …`, `dropped privs to …`, the `N
 //! packets captured` / `received by filter` / `dropped by kernel` trailer, `^C`, blank lines.
 //! The `IP (tos …)` line of `-v` is joined with the indented line that follows it; a line that

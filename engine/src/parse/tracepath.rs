@@ -149,16 +149,19 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                     }
                 }
                 let r = cur.get_or_insert_with(|| new(n));
+                // `Too many hops:` is followed by its run's `Resume:` line: only that ends it.
+                let mut too_many = false;
                 for p in pair.into_inner() {
                     match p.as_rule() {
-                        Rule::too_many => r.too_many_hops = true,
+                        Rule::too_many => too_many = true,
                         Rule::pmtu => r.pmtu = p.as_str().parse().ok(),
                         Rule::forward => r.forward_hops = p.as_str().parse().ok(),
                         Rule::back => r.return_hops = p.as_str().parse().ok(),
                         _ => {}
                     }
                 }
-                finished = true;
+                r.too_many_hops |= too_many;
+                finished = !too_many;
             }
             Rule::tool_error => {
                 if finished || cur.as_ref().is_some_and(|r| r.error.is_some()) {
