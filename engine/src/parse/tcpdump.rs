@@ -10,7 +10,7 @@
 //! `cali123 In`, `lo M`, `B`, `P`). Without `-n` names and service names (`.domain`,
 //! `.https`) are read too: well-known services become port numbers.
 //!
-//! Record: one per packet: `line`, `time` (as printed), `interface`, `direction`, `proto`
+//! Record: one per packet: `line` (its first line; the `IP (tos …)` line with `-v`), `time` (as printed), `interface`, `direction`, `proto`
 //! (`tcp`, `udp`, `icmp`, `icmp6`, `arp`, or the word tcpdump printed, lowercased), `src`,
 //! `sport`, `dst`, `dport`, `tcp_flags` (`S`, `S.`, `R.`, `P.`, `F.`, `.`), `mss` (of a SYN's
 //! options), `dns {id, query (true for a question), qtype, qname, rcode (`NXDomain`,
@@ -109,7 +109,7 @@ pub const INFO: ParserInfo = ParserInfo {
 };
 
 fn matches_command(cmd: &CommandLine) -> bool {
-    matches!(cmd.program.as_str(), "tcpdump" | "tshark-text")
+    cmd.program == "tcpdump"
 }
 
 fn sniff(head: &str) -> Option<f32> {
