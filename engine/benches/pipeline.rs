@@ -1,8 +1,8 @@
 //! Throughput of the whole pipeline (`netdoc::diagnose`) on what people paste: the
 //! built-in example, a big `kubectl get pods -A` table, and a mixed incident paste
-//! repeated to a few MB; and the iptables and ipvsadm parsers on the bench generator's medium
-//! cluster (`cargo bench -p netdoc-engine --bench pipeline -- iptables`, `… -- ipvsadm`). Run
-//! with `cargo bench -p netdoc-engine`.
+//! repeated to a few MB; and the iptables, ipvsadm and conntrack parsers on the bench
+//! generator's medium cluster (`cargo bench -p netdoc-engine --bench pipeline -- iptables`,
+//! `… -- ipvsadm`, `… -- conntrack`). Run with `cargo bench -p netdoc-engine`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fmt::Write;
@@ -25,23 +25,41 @@ fn pods_table(rows: usize) -> String {
     s
 }
 
+static MEDIUM: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// Remove the generated files (called by the last group).
+fn remove_medium() {
+    if let Some(Some(dir)) = MEDIUM.get() {
+        if let Some(parent) = dir.parent() {
+            let _ = std::fs::remove_dir_all(parent);
+        }
+    }
+}
+
+/// The files of `../shared/bench/gen.py --sizes medium`, generated once into a temp dir;
+/// `None` when python3 or the generator is missing (each bench then builds a synthetic
+/// input of the same size).
+fn medium(file: &str) -> Option<String> {
+    let dir = MEDIUM.get_or_init(|| {
+        let gen = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/gen.py");
+        let out = std::env::temp_dir().join(format!("netdoc-bench-{}", std::process::id()));
+        let ran = std::process::Command::new("python3")
+            .arg(gen)
+            .arg("--out")
+            .arg(&out)
+            .args(["--sizes", "medium"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ran.then(|| out.join("medium"))
+    });
+    std::fs::read_to_string(dir.as_ref()?.join(file)).ok()
+}
+
 /// `iptables-save.txt` and `iptables-L.txt` of `../shared/bench/gen.py --sizes medium` (1000
 /// services, ~12k rules), generated into a temp dir; a synthetic kube-proxy dump of the same
 /// size when python3 or the generator is missing.
 fn iptables_medium() -> (String, String) {
-    let gen = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/gen.py");
-    let out = std::env::temp_dir().join(format!("netdoc-bench-{}", std::process::id()));
-    let ran = std::process::Command::new("python3")
-        .arg(gen)
-        .arg("--out")
-        .arg(&out)
-        .args(["--sizes", "medium"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let read = |f: &str| std::fs::read_to_string(out.join("medium").join(f)).ok();
-    if let (true, Some(save), Some(list)) = (ran, read("iptables-save.txt"), read("iptables-L.txt"))
-    {
-        let _ = std::fs::remove_dir_all(&out);
+    if let (Some(save), Some(list)) = (medium("iptables-save.txt"), medium("iptables-L.txt")) {
         return (save, list);
     }
     let mut save = String::from(
@@ -95,18 +113,7 @@ fn bench_iptables(c: &mut Criterion) {
 /// ipvs mode shows them), generated into a temp dir; a synthetic listing of the same size when
 /// python3 or the generator is missing.
 fn ipvsadm_medium() -> String {
-    let gen = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/gen.py");
-    let out = std::env::temp_dir().join(format!("netdoc-bench-ipvs-{}", std::process::id()));
-    let ran = std::process::Command::new("python3")
-        .arg(gen)
-        .arg("--out")
-        .arg(&out)
-        .args(["--sizes", "medium"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let text = std::fs::read_to_string(out.join("medium").join("ipvsadm.txt")).ok();
-    let _ = std::fs::remove_dir_all(&out);
-    if let (true, Some(text)) = (ran, text) {
+    if let Some(text) = medium("ipvsadm.txt") {
         return text;
     }
     let mut s = String::from(
@@ -136,6 +143,44 @@ fn bench_ipvsadm(c: &mut Criterion) {
         b.iter(|| netdoc::diagnose(black_box(&text)))
     });
     g.finish();
+}
+
+/// `conntrack.txt` of `../shared/bench/gen.py --sizes medium` (`conntrack -L`, 100k flows),
+/// generated into a temp dir; a synthetic table of the same size when python3 or the generator
+/// is missing.
+fn conntrack_medium() -> String {
+    if let Some(text) = medium("conntrack.txt") {
+        return text;
+    }
+    let mut s = String::new();
+    for i in 0..100_000u32 {
+        let (a, b, port) = (i / 250 % 256, i % 250 + 1, 32768 + i % 28000);
+        let _ = writeln!(
+            s,
+            "tcp      6 86397 ESTABLISHED src=10.244.{a}.{b} dst=10.96.{b}.{a} sport={port} dport=80 src=10.245.{a}.{b} dst=10.244.{a}.{b} sport=8080 dport={port} [ASSURED] mark=0 use=1"
+        );
+    }
+    s
+}
+
+fn bench_conntrack(c: &mut Criterion) {
+    let table = conntrack_medium();
+    let mut g = c.benchmark_group("conntrack");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(table.len() as u64));
+    g.bench_function("conntrack-medium-parse", |b| {
+        b.iter(|| {
+            netdoc::parse::parse_as(
+                "conntrack",
+                &netdoc::split::Segment::new(black_box(&table), 1),
+            )
+        })
+    });
+    g.bench_function("conntrack-medium-diagnose", |b| {
+        b.iter(|| netdoc::diagnose(black_box(&table)))
+    });
+    g.finish();
+    remove_medium();
 }
 
 fn bench(c: &mut Criterion) {
@@ -177,5 +222,11 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_iptables, bench_ipvsadm);
+criterion_group!(
+    benches,
+    bench,
+    bench_iptables,
+    bench_ipvsadm,
+    bench_conntrack
+);
 criterion_main!(benches);

@@ -226,6 +226,12 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Ipvsadm(_) => {}
         Records::Ipset(_) => {}
         Records::Nft(_) => {}
+        Records::Ping(_) => {}
+        Records::Tracepath(_) => {}
+        Records::Traceroute(_) => {}
+        Records::Mtr(_) => {}
+        Records::Tcpdump(_) => {}
+        Records::Conntrack(_) => {}
     }
 }
 

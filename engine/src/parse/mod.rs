@@ -18,6 +18,7 @@ pub use registry::{parse_as, Parsed, Records, ALL};
 pub mod common;
 pub mod iproute;
 
+pub mod conntrack;
 pub mod coredns_log;
 pub mod curl;
 pub mod dig;
@@ -43,16 +44,21 @@ pub mod kubectl_get_pods;
 pub mod kubectl_get_svc;
 pub mod kubectl_table;
 pub mod kubelet_config;
+pub mod mtr;
 pub mod nc;
 pub mod net_errors;
 pub mod netstat;
 pub mod nft;
 pub mod nslookup;
+pub mod ping;
 pub mod probe;
 pub mod resolv_conf;
 pub mod ss;
 pub mod sysctl;
+pub mod tcpdump;
 pub mod telnet;
+pub mod tracepath;
+pub mod traceroute;
 pub mod wget;
 
 /// What a parser declares about itself, once.

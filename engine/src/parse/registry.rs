@@ -77,6 +77,12 @@ parsers! {
     Ipset => ipset,
     Ipvsadm => ipvsadm,
     Nft => nft,
+    Ping => ping,
+    Tracepath => tracepath,
+    Traceroute => traceroute,
+    Mtr => mtr,
+    Tcpdump => tcpdump,
+    Conntrack => conntrack,
 }
 
 /// One segment's parse result.
