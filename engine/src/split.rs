@@ -67,13 +67,16 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// The body's lines with their 1-based numbers in the whole input; `\r` trimmed.
+    /// The body's lines with their 1-based numbers in the whole input; `\r` trimmed. The
+    /// lines kubectl itself prints around `kubectl exec`/`run` (`command terminated with
+    /// exit code 1`, …) are not the command's output and are skipped here, for every parser.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> + 'a {
         let first = self.first_line;
         self.body
             .lines()
             .enumerate()
             .map(move |(i, l)| (first + i, l.strip_suffix('\r').unwrap_or(l)))
+            .filter(|(_, l)| !crate::parse::resolv_conf::is_kubectl_noise(l.trim()))
     }
 
     /// The first `n` lines of the body, for sniffing.

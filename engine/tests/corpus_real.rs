@@ -23,6 +23,8 @@ const CASES: &[(&str, usize)] = &[
     ("01-", 1),
     // dmesg `nf_conntrack: table full, dropping packet` ×4 and kube-proxy's conntrack max.
     ("03-", 1),
+    // tcpdump: ICMP `need to frag (mtu 1440)` answered to full-size segments.
+    ("05-", 1),
     // kube-proxy's `has no local endpoints` rule (iptables-save | grep) for an ETP Local Service.
     ("08-", 1),
     // The API server's `provided port is not in the valid range` and the nodePort 2181.

@@ -218,19 +218,19 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IptablesList(recs) => iptables_list(f, recs),
         Records::IpRoute(_) => {}
         Records::IpRouteGet(_) => {}
-        Records::IpAddr(_) => {}
-        Records::IpLink(_) => {}
+        Records::IpAddr(recs) => ip_addr(f, seg, recs),
+        Records::IpLink(recs) => ip_link(f, seg, recs),
         Records::IpNeigh(_) => {}
         Records::IpRule(_) => {}
         Records::Sysctl(_) => {}
         Records::Ipvsadm(_) => {}
         Records::Ipset(_) => {}
         Records::Nft(_) => {}
-        Records::Ping(_) => {}
-        Records::Tracepath(_) => {}
+        Records::Ping(recs) => ping(f, seg, recs),
+        Records::Tracepath(recs) => tracepath(f, seg, recs),
         Records::Traceroute(_) => {}
         Records::Mtr(_) => {}
-        Records::Tcpdump(_) => {}
+        Records::Tcpdump(recs) => tcpdump(f, seg, recs),
         Records::Conntrack(_) => {}
     }
 }
@@ -1312,5 +1312,123 @@ fn iptables_list(f: &mut Facts, recs: &[parse::iptables_list::Record]) {
                 }
             }
         }
+    }
+}
+
+// ------------------------------------------------------------------ MTU
+
+/// The tunnel kind a well-known CNI device name stands for.
+fn kind_by_name(name: &str) -> Option<&'static str> {
+    if name == "flannel.1"
+        || name == "vxlan.calico"
+        || name.starts_with("vxlan")
+        || name == "cilium_vxlan"
+    {
+        Some("vxlan")
+    } else if name == "tunl0" {
+        Some("ipip")
+    } else if name == "genev_sys_6081" || name == "cilium_geneve" {
+        Some("geneve")
+    } else if name.starts_with("wg") || name == "wireguard.cali" || name == "cilium_wg0" {
+        Some("wireguard")
+    } else {
+        None
+    }
+}
+
+fn interface(
+    f: &mut Facts,
+    seg: &Segment,
+    name: &str,
+    mtu: Option<u32>,
+    kind: Option<&str>,
+    line: usize,
+) {
+    let Some(mtu) = mtu else { return };
+    let name = name.split('@').next().unwrap_or(name).to_string();
+    let kind = kind
+        .map(str::to_string)
+        .or_else(|| kind_by_name(&name).map(str::to_string));
+    let pod = client(seg).pod;
+    if f.interfaces.iter().any(|i| i.name == name && i.pod == pod) {
+        return;
+    }
+    f.interfaces.push(Interface {
+        name,
+        mtu,
+        kind,
+        pod,
+        line,
+    });
+}
+
+fn ip_link(f: &mut Facts, seg: &Segment, recs: &[parse::ip_link::Record]) {
+    for r in recs {
+        interface(f, seg, &r.name, r.mtu, r.kind.as_deref(), r.line);
+    }
+}
+
+fn ip_addr(f: &mut Facts, seg: &Segment, recs: &[parse::ip_addr::Record]) {
+    for r in recs {
+        interface(f, seg, &r.name, r.mtu, None, r.line);
+    }
+}
+
+fn ping(f: &mut Facts, _seg: &Segment, recs: &[parse::ping::Record]) {
+    for r in recs {
+        let dest = r
+            .destination_ip
+            .clone()
+            .or_else(|| r.destination.clone())
+            .unwrap_or_default();
+        let mut fields = BTreeMap::new();
+        fields.insert("destination".to_string(), dest);
+        if let Some(p) = r.payload {
+            fields.insert("payload".to_string(), p.to_string());
+        }
+        if let Some(line) = r.mtu_error_line {
+            if let Some(m) = r.mtu_error {
+                fields.insert("mtu".to_string(), m.to_string());
+            }
+            signal(f, "path", "ping-mtu-error", "", &fields, line);
+        } else if r.df && r.packets_transmitted.unwrap_or(0) > 0 && r.packets_received == Some(0) {
+            signal(f, "path", "df-ping-lost", "", &fields, r.line);
+        } else if r.df && r.packets_received.unwrap_or(0) > 0 {
+            signal(f, "path", "df-ping-ok", "", &fields, r.line);
+        }
+    }
+}
+
+fn tracepath(f: &mut Facts, _seg: &Segment, recs: &[parse::tracepath::Record]) {
+    for r in recs {
+        // The first pmtu tracepath prints is the local interface's; a smaller one later
+        // is where the path narrows.
+        let mut pmtus = r.hops.iter().filter_map(|h| h.pmtu.map(|p| (p, h.line)));
+        let Some((first, first_line)) = pmtus.next() else {
+            continue;
+        };
+        if let Some((low, line)) = pmtus.filter(|(p, _)| *p < first).min_by_key(|(p, _)| *p) {
+            let mut fields = BTreeMap::new();
+            fields.insert("first_pmtu".to_string(), first.to_string());
+            fields.insert("mtu".to_string(), low.to_string());
+            signal(f, "path", "pmtu-drop", "", &fields, first_line);
+            if let Some(s) = f.signals.last_mut() {
+                push_line(&mut s.lines, line);
+            }
+        }
+    }
+}
+
+fn tcpdump(f: &mut Facts, _seg: &Segment, recs: &[parse::tcpdump::Record]) {
+    for r in recs {
+        let Some(icmp) = &r.icmp else { continue };
+        if icmp.kind != "need-to-frag" && icmp.kind != "packet-too-big" {
+            continue;
+        }
+        let mut fields = BTreeMap::new();
+        if let Some(m) = icmp.mtu {
+            fields.insert("mtu".to_string(), m.to_string());
+        }
+        signal(f, "path", "icmp-need-frag", "", &fields, r.line);
     }
 }

@@ -33,6 +33,8 @@ pub struct Facts {
     /// Known signatures from logs and error messages (CoreDNS, kube-proxy, kernel,
     /// kubectl), repeated lines of one signature folded into one signal.
     pub signals: Vec<Signal>,
+    /// Network interfaces from `ip link` / `ip addr`, with their MTU.
+    pub interfaces: Vec<Interface>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
     /// Positions by name, so merging a 100k-row table stays linear.
@@ -46,6 +48,20 @@ pub(crate) struct NameIndex {
     pub services: std::collections::HashMap<String, Vec<usize>>,
     pub endpoints: std::collections::HashMap<String, Vec<usize>>,
     pub pods: std::collections::HashMap<String, Vec<usize>>,
+}
+
+/// A network interface and its MTU.
+#[derive(Debug, Clone, Serialize)]
+pub struct Interface {
+    /// As printed, without `@ifN` (`eth0`, `flannel.1`, `vxlan.calico`).
+    pub name: String,
+    pub mtu: u32,
+    /// `vxlan`, `geneve`, `ipip`, `wireguard`, `veth`, `bridge`, … when `ip -d` says or the
+    /// name is a well-known CNI device.
+    pub kind: Option<String>,
+    /// The pod whose namespace it is in (from `kubectl exec`), if known.
+    pub pod: Option<String>,
+    pub line: usize,
 }
 
 /// A log line or error message that means something on its own (`plugin/loop: Loop

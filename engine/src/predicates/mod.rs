@@ -11,6 +11,7 @@ use crate::report::Missing;
 use std::collections::BTreeMap;
 
 mod dns;
+mod mtu;
 mod policy;
 mod service;
 mod signals;
@@ -197,6 +198,8 @@ pub const ALL: &[PredicateInfo] = &[
     signals::KUBE_PROXY_NO_LOCAL_ENDPOINTS,
     signals::SYN_SENT_PILEUP,
     signals::CLOSE_WAIT_PILEUP,
+    mtu::PATH_MTU_BELOW_INTERFACE,
+    mtu::OVERLAY_MTU_FITS,
 ];
 
 /// Look a predicate up by name.

@@ -18,6 +18,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../../runbooks/trees/node-signals.toml"),
     ),
     (
+        "overlay-mtu",
+        include_str!("../../../runbooks/trees/overlay-mtu.toml"),
+    ),
+    (
         "service-unreachable",
         include_str!("../../../runbooks/trees/service-unreachable.toml"),
     ),
