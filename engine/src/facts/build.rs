@@ -327,6 +327,33 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
     for o in objs {
         let ns = o.namespace.clone().or(cmd_ns.clone());
         let ns = ns.as_deref();
+        if let Spec::ClusterConfiguration {
+            pod_subnet,
+            pod_subnet_line,
+            service_subnet,
+            service_subnet_line,
+            control_plane_endpoint,
+            control_plane_endpoint_line,
+            cert_sans,
+        } = &o.spec
+        {
+            cluster_configuration(
+                f,
+                [
+                    (pod_subnet, pod_subnet_line, "pod CIDR (podSubnet)"),
+                    (
+                        service_subnet,
+                        service_subnet_line,
+                        "Service CIDR (serviceSubnet)",
+                    ),
+                ],
+                control_plane_endpoint
+                    .as_deref()
+                    .map(|e| (e, control_plane_endpoint_line.unwrap_or(o.line))),
+                cert_sans,
+            );
+            continue;
+        }
         let Some(name) = o.name.as_deref() else {
             if let Spec::KubeletConfiguration {
                 cluster_dns,
@@ -1369,8 +1396,24 @@ fn ip_link(f: &mut Facts, seg: &Segment, recs: &[parse::ip_link::Record]) {
 }
 
 fn ip_addr(f: &mut Facts, seg: &Segment, recs: &[parse::ip_addr::Record]) {
+    let on_node = client(seg).pod.is_none();
     for r in recs {
         interface(f, seg, &r.name, r.mtu, None, r.line);
+        // A node's own addresses (uplinks, not pod or tunnel devices).
+        let uplink = ["eth", "ens", "enp", "eno", "bond", "em"]
+            .iter()
+            .any(|p| r.name.starts_with(p));
+        if on_node && uplink {
+            for a in &r.addresses {
+                f.node_addresses.push(Sourced {
+                    value: (
+                        format!("address of {}", r.name.split('@').next().unwrap_or(&r.name)),
+                        a.address,
+                    ),
+                    line: a.line,
+                });
+            }
+        }
     }
 }
 
@@ -1430,5 +1473,56 @@ fn tcpdump(f: &mut Facts, _seg: &Segment, recs: &[parse::tcpdump::Record]) {
             fields.insert("mtu".to_string(), m.to_string());
         }
         signal(f, "path", "icmp-need-frag", "", &fields, r.line);
+    }
+}
+
+// ------------------------------------------------------------------ address ranges
+
+type RangeField<'a> = (&'a Option<String>, &'a Option<usize>, &'static str);
+
+fn cluster_configuration(
+    f: &mut Facts,
+    ranges: [RangeField; 2],
+    endpoint: Option<(&str, usize)>,
+    sans: &[(String, usize)],
+) {
+    for (cidr, line, role) in ranges {
+        let (Some(cidr), Some(line)) = (cidr, line) else {
+            continue;
+        };
+        // kubeadm accepts a comma-separated dual-stack pair.
+        for c in cidr.split(',') {
+            if let Ok(net) = crate::calc::cidr::parse_net(c) {
+                f.ranges.push(Sourced {
+                    value: (role.to_string(), net),
+                    line: *line,
+                });
+            }
+        }
+    }
+    let host = |e: &str| -> Option<std::net::IpAddr> {
+        let h = e.trim().trim_matches('"');
+        h.parse().ok().or_else(|| {
+            let (h, _) = h.rsplit_once(':')?;
+            h.trim_matches(['[', ']']).parse().ok()
+        })
+    };
+    if let Some((e, line)) = endpoint {
+        if let Some(ip) = host(e) {
+            f.node_addresses.push(Sourced {
+                value: ("control-plane endpoint".to_string(), ip),
+                line,
+            });
+        }
+    }
+    for (san, line) in sans {
+        if let Some(ip) = host(san) {
+            if !f.node_addresses.iter().any(|a| a.value.1 == ip) {
+                f.node_addresses.push(Sourced {
+                    value: ("API server certificate SAN".to_string(), ip),
+                    line: *line,
+                });
+            }
+        }
     }
 }

@@ -35,6 +35,10 @@ pub struct Facts {
     pub signals: Vec<Signal>,
     /// Network interfaces from `ip link` / `ip addr`, with their MTU.
     pub interfaces: Vec<Interface>,
+    /// The cluster's address ranges, each with its role (`pod CIDR (podSubnet)`, …).
+    pub ranges: Vec<Sourced<(String, ipnet::IpNet)>>,
+    /// Addresses of nodes and the control plane, each with what it is.
+    pub node_addresses: Vec<Sourced<(String, IpAddr)>>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
     /// Positions by name, so merging a 100k-row table stays linear.

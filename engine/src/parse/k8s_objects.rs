@@ -154,6 +154,19 @@ pub enum Spec {
         hairpin_mode: Option<String>,
         hairpin_mode_line: Option<usize>,
     },
+    /// kubeadm's `ClusterConfiguration`: the cluster's address ranges and the control
+    /// plane's address.
+    ClusterConfiguration {
+        pod_subnet: Option<String>,
+        pod_subnet_line: Option<usize>,
+        service_subnet: Option<String>,
+        service_subnet_line: Option<usize>,
+        /// `host:port` as written.
+        control_plane_endpoint: Option<String>,
+        control_plane_endpoint_line: Option<usize>,
+        /// `apiServer.certSANs`, each with its line.
+        cert_sans: Vec<(String, usize)>,
+    },
     ConfigMap {
         /// `data`, values kept raw (kube-proxy's `config.conf` is one string).
         data: BTreeMap<String, String>,
@@ -791,6 +804,8 @@ const CLUSTER_SCOPED: &[&str] = &[
     "CustomResourceDefinition",
     "KubeletConfiguration",
     "KubeProxyConfiguration",
+    "ClusterConfiguration",
+    "InitConfiguration",
     "IngressClass",
 ];
 
@@ -935,6 +950,7 @@ fn object(node: &Node, d: &Defaults, out: &mut Output<Record>) -> Option<Object>
         "Namespace" => Spec::Namespace {},
         "NetworkPolicy" => network_policy(spec_node, out),
         "KubeletConfiguration" => kubelet_configuration(node),
+        "ClusterConfiguration" => cluster_configuration(node),
         "ConfigMap" => config_map(node),
         _ => Spec::Other {},
     };
@@ -1307,6 +1323,32 @@ fn kubelet_configuration(node: &Node) -> Spec {
         resolv_conf_line: node.key_line("resolvConf"),
         hairpin_mode: node.str_at("hairpinMode"),
         hairpin_mode_line: node.key_line("hairpinMode"),
+    }
+}
+
+fn cluster_configuration(node: &Node) -> Spec {
+    let net = node.get("networking");
+    let sans = node
+        .get("apiServer")
+        .and_then(|a| a.get("certSANs"))
+        .map(|n| {
+            n.items()
+                .iter()
+                .filter_map(|i| match &i.val {
+                    Val::Str(s) => Some((s.clone(), i.line)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Spec::ClusterConfiguration {
+        pod_subnet: net.and_then(|n| n.str_at("podSubnet")),
+        pod_subnet_line: net.and_then(|n| n.key_line("podSubnet")),
+        service_subnet: net.and_then(|n| n.str_at("serviceSubnet")),
+        service_subnet_line: net.and_then(|n| n.key_line("serviceSubnet")),
+        control_plane_endpoint: node.str_at("controlPlaneEndpoint"),
+        control_plane_endpoint_line: node.key_line("controlPlaneEndpoint"),
+        cert_sans: sans,
     }
 }
 

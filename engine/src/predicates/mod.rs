@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 mod dns;
 mod mtu;
 mod policy;
+mod ranges;
 mod service;
 mod signals;
 mod transport;
@@ -200,6 +201,7 @@ pub const ALL: &[PredicateInfo] = &[
     signals::CLOSE_WAIT_PILEUP,
     mtu::PATH_MTU_BELOW_INTERFACE,
     mtu::OVERLAY_MTU_FITS,
+    ranges::ADDRESS_RANGES_DISJOINT,
 ];
 
 /// Look a predicate up by name.

@@ -22,6 +22,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../../runbooks/trees/overlay-mtu.toml"),
     ),
     (
+        "address-ranges",
+        include_str!("../../../runbooks/trees/address-ranges.toml"),
+    ),
+    (
         "service-unreachable",
         include_str!("../../../runbooks/trees/service-unreachable.toml"),
     ),
@@ -210,23 +214,30 @@ pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
                 (&node.unknown, None)
             }
         };
-        out.trace.push(TraceStep {
-            tree: tree.id.clone(),
-            predicate: node.ask.clone(),
-            question: format!("{} — {label}", pred.question),
-            answer: answer.word().to_string(),
-            evidence: proof
-                .map(|p| {
-                    p.lines
-                        .iter()
-                        .map(|l| Evidence {
-                            line: *l,
-                            text: String::new(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        });
+        // A once-per-paste tree whose first question has nothing to go on (no interfaces,
+        // no address ranges pasted) does not apply: it stays out of the walk.
+        let idle = matches!(subject, Subject::Once)
+            && node_id == tree.start
+            && matches!(&answer, Answer::Unknown(m) if m.is_empty());
+        if !idle {
+            out.trace.push(TraceStep {
+                tree: tree.id.clone(),
+                predicate: node.ask.clone(),
+                question: format!("{} — {label}", pred.question),
+                answer: answer.word().to_string(),
+                evidence: proof
+                    .map(|p| {
+                        p.lines
+                            .iter()
+                            .map(|l| Evidence {
+                                line: *l,
+                                text: String::new(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            });
+        }
         // Targets run in the order written: push in reverse onto the stack.
         for t in targets.iter().rev() {
             match t.strip_prefix("finding:") {
