@@ -3,39 +3,18 @@
 //! content and by command line, and the bench generator's medium `ipvsadm.txt`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::*;
+
 use netdoc::parse::ipset::{self, IpSet};
 use netdoc::parse::ipvsadm::{self, VirtualServer};
 use netdoc::parse::nft::{self, Chain, NftRule, NftSet};
 use netdoc::parse::{parse_as, Parsed, Records, Status};
 use netdoc::split::Segment;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const KINDS: &[&str] = &["ipvsadm", "nft", "ipset"];
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(fixtures_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-fn files(kind: &str) -> Vec<String> {
-    let dir = fixtures_dir().join(kind);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|f| f.ends_with(".txt"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn run(kind: &str, rel: &str) -> Parsed {
-    let text = read(rel);
-    parse_as(kind, &Segment::new(&text, 1)).expect("known kind")
-}
 
 fn problem_lines(p: &Parsed) -> Vec<usize> {
     p.problems.iter().map(|p| p.line).collect()

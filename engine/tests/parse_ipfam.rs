@@ -4,15 +4,16 @@
 //! parser's sniffer claims these outputs (nor these sniffers theirs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::*;
+
 use netdoc::parse::ip_route::Destination;
 use netdoc::parse::{
-    ip_addr, ip_link, ip_neigh, ip_route, ip_route_get, ip_rule, parse_as, sysctl, Parsed, Records,
-    Status,
+    ip_addr, ip_link, ip_neigh, ip_route, ip_route_get, ip_rule, sysctl, Parsed, Records, Status,
 };
 use netdoc::split::Segment;
 use serde_json::Value;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
 
 const KINDS: &[&str] = &[
     "ip-route",
@@ -23,30 +24,6 @@ const KINDS: &[&str] = &[
     "ip-rule",
     "sysctl",
 ];
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(fixtures_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-fn files(kind: &str) -> Vec<String> {
-    let dir = fixtures_dir().join(kind);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|f| f.ends_with(".txt"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn run(kind: &str, rel: &str) -> Parsed {
-    let text = read(rel);
-    parse_as(kind, &Segment::new(&text, 1)).expect("known kind")
-}
 
 fn problem_lines(p: &Parsed) -> Vec<usize> {
     p.problems.iter().map(|p| p.line).collect()

@@ -4,11 +4,14 @@
 //! case 05 and the bench generator's 100k-line conntrack table.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::*;
+
 use netdoc::parse::conntrack::{self, Record as CtRecord};
 use netdoc::parse::{mtr, parse_as, ping, tcpdump, tracepath, traceroute, Parsed, Records, Status};
 use netdoc::split::Segment;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const KINDS: &[&str] = &[
     "ping",
@@ -18,25 +21,6 @@ const KINDS: &[&str] = &[
     "tcpdump",
     "conntrack",
 ];
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(fixtures_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-fn files(kind: &str) -> Vec<String> {
-    let dir = fixtures_dir().join(kind);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|f| f.ends_with(".txt"))
-        .collect();
-    files.sort();
-    files
-}
 
 /// Fixtures whose meaning depends on the command line that produced them.
 fn command_of(rel: &str) -> Option<&'static str> {
