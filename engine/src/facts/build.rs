@@ -217,12 +217,12 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IptablesSave(recs) => iptables_save(f, recs),
         Records::IptablesList(recs) => iptables_list(f, recs),
         Records::IpRoute(_) => {}
-        Records::IpRouteGet(_) => {}
+        Records::IpRouteGet(recs) => ip_route_get(f, recs),
         Records::IpAddr(recs) => ip_addr(f, seg, recs),
         Records::IpLink(recs) => ip_link(f, seg, recs),
-        Records::IpNeigh(_) => {}
+        Records::IpNeigh(recs) => ip_neigh(f, recs),
         Records::IpRule(_) => {}
-        Records::Sysctl(_) => {}
+        Records::Sysctl(recs) => sysctl(f, recs),
         Records::Ipvsadm(_) => {}
         Records::Ipset(_) => {}
         Records::Nft(_) => {}
@@ -231,7 +231,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Traceroute(_) => {}
         Records::Mtr(_) => {}
         Records::Tcpdump(recs) => tcpdump(f, seg, recs),
-        Records::Conntrack(_) => {}
+        Records::Conntrack(recs) => conntrack(f, recs),
     }
 }
 
@@ -1392,6 +1392,18 @@ fn interface(
 fn ip_link(f: &mut Facts, seg: &Segment, recs: &[parse::ip_link::Record]) {
     for r in recs {
         interface(f, seg, &r.name, r.mtu, r.kind.as_deref(), r.line);
+        // `ip -d link` shows `bridge_slave … hairpin off` on a pod's veth.
+        if r.hairpin == Some(false) && r.master.is_some() {
+            let mut fields = BTreeMap::new();
+            fields.insert(
+                "port".to_string(),
+                r.name.split('@').next().unwrap_or(&r.name).to_string(),
+            );
+            if let Some(m) = &r.master {
+                fields.insert("bridge".to_string(), m.clone());
+            }
+            signal(f, "node", "hairpin-off", "", &fields, r.line);
+        }
     }
 }
 
@@ -1522,6 +1534,122 @@ fn cluster_configuration(
                     value: ("API server certificate SAN".to_string(), ip),
                     line: *line,
                 });
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ node state
+
+fn ip_route_get(f: &mut Facts, recs: &[parse::ip_route_get::Record]) {
+    for r in recs {
+        let Some(err) = &r.error else { continue };
+        let mut fields = BTreeMap::new();
+        if let Some(d) = r.destination {
+            fields.insert("destination".to_string(), d.to_string());
+        }
+        fields.insert("error".to_string(), err.clone());
+        signal(f, "node", "no-route", err, &fields, r.line);
+    }
+}
+
+fn ip_neigh(f: &mut Facts, recs: &[parse::ip_neigh::Record]) {
+    for r in recs {
+        let state = r.state.as_deref().unwrap_or("");
+        if state != "FAILED" && state != "INCOMPLETE" {
+            continue;
+        }
+        let mut fields = BTreeMap::new();
+        fields.insert("ip".to_string(), r.ip.to_string());
+        fields.insert("state".to_string(), state.to_string());
+        if let Some(d) = &r.dev {
+            fields.insert("dev".to_string(), d.clone());
+        }
+        signal(f, "node", "neighbor-failed", "", &fields, r.line);
+    }
+}
+
+fn sysctl(f: &mut Facts, recs: &[parse::sysctl::Record]) {
+    let value = |key: &str| {
+        recs.iter().find(|r| r.key == key).and_then(|r| {
+            r.value
+                .as_deref()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .map(|v| (v, r.line))
+        })
+    };
+    for r in recs {
+        let Some(v) = r.value.as_deref().map(str::trim) else {
+            continue;
+        };
+        let mut fields = BTreeMap::new();
+        fields.insert("key".to_string(), r.key.clone());
+        fields.insert("value".to_string(), v.to_string());
+        if r.key.starts_with("net.ipv4.conf.") && r.key.ends_with(".rp_filter") && v == "1" {
+            signal(f, "node", "rp-filter-strict", "", &fields, r.line);
+        } else if r.key.ends_with("hairpin_mode") && v == "0" {
+            // `/sys/class/net/cni0/brif/<port>/hairpin_mode` or
+            // `/sys/devices/virtual/net/<port>/brport/hairpin_mode`: name the port.
+            let parts: Vec<&str> = r.key.split('/').collect();
+            let port = parts
+                .iter()
+                .position(|p| *p == "brif")
+                .and_then(|i| parts.get(i + 1))
+                .or_else(|| {
+                    parts
+                        .iter()
+                        .position(|p| *p == "brport")
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| parts.get(i))
+                });
+            let mut fields = BTreeMap::new();
+            fields.insert(
+                "port".to_string(),
+                port.map_or(r.key.as_str(), |p| p).to_string(),
+            );
+            signal(f, "node", "hairpin-off", "", &fields, r.line);
+        }
+    }
+    // The table's fill: count against max.
+    if let (Some((count, cl)), Some((max, ml))) = (
+        value("net.netfilter.nf_conntrack_count"),
+        value("net.netfilter.nf_conntrack_max"),
+    ) {
+        if max > 0 && count * 10 >= max * 9 {
+            let mut fields = BTreeMap::new();
+            fields.insert("count".to_string(), count.to_string());
+            fields.insert("max".to_string(), max.to_string());
+            signal(f, "node", "conntrack-near-max", "", &fields, cl);
+            if let Some(s) = f.signals.last_mut() {
+                push_line(&mut s.lines, ml);
+            }
+        }
+    }
+}
+
+fn conntrack(f: &mut Facts, recs: &[parse::conntrack::Record]) {
+    use parse::conntrack::Record as R;
+    let (mut failed, mut dropped, mut lines) = (0u64, 0u64, Vec::new());
+    for r in recs {
+        if let R::Stats(s) = r {
+            let (i, d) = (s.insert_failed.unwrap_or(0), s.drop.unwrap_or(0));
+            if i > 0 || d > 0 {
+                failed += i;
+                dropped += d;
+                lines.push(s.line);
+            }
+        }
+    }
+    if let Some(first) = lines.first().copied() {
+        let mut fields = BTreeMap::new();
+        fields.insert("insert_failed".to_string(), failed.to_string());
+        fields.insert("drop".to_string(), dropped.to_string());
+        signal(f, "node", "conntrack-drops", "", &fields, first);
+        if let Some(s) = f.signals.last_mut() {
+            for l in lines.into_iter().skip(1).take(19) {
+                push_line(&mut s.lines, l);
             }
         }
     }

@@ -321,3 +321,124 @@ pub const CLOSE_WAIT_PILEUP: PredicateInfo = PredicateInfo {
         )
     },
 };
+
+/// A predicate over one node signal: yes with the summary `say` writes.
+macro_rules! node_signal {
+    ($const:ident, $name:literal, $question:literal, $sig:literal, $say:expr) => {
+        pub const $const: PredicateInfo = PredicateInfo {
+            name: $name,
+            question: $question,
+            subject: "signal",
+            eval: |ctx| {
+                answer(
+                    ctx,
+                    |s| s.source == "node" && s.signature == $sig,
+                    |_, s| {
+                        let say: fn(&Signal) -> Proof = $say;
+                        let p = say(s);
+                        Proof {
+                            lines: s.lines.clone(),
+                            keys: vec![format!("signal:node:{}", $sig)],
+                            ..p
+                        }
+                    },
+                )
+            },
+        };
+    };
+}
+
+fn field<'s>(s: &'s Signal, k: &str) -> &'s str {
+    s.fields.get(k).map(String::as_str).unwrap_or("")
+}
+
+node_signal!(
+    NO_ROUTE,
+    "no_route",
+    "Does the node have no route to the address?",
+    "no-route",
+    |s| {
+        Proof::new(format!(
+        "`ip route get {}` answers `{}`: the node has no route to that address, so packets to it never leave (connections fail at once with `No route to host` / `Network is unreachable`).",
+        field(s, "destination"),
+        field(s, "error")
+    ))
+    .var("host", field(s, "destination"))
+    }
+);
+
+node_signal!(
+    NEIGHBOR_FAILED,
+    "neighbor_failed",
+    "Does ARP/NDP fail for a next hop?",
+    "neighbor-failed",
+    |s| {
+        Proof::new(format!(
+        "The neighbour entry for {} on {} is {}: ARP/NDP gets no answer, so nothing reaches that next hop (the host is down, on another L2 segment, or filtered).{}",
+        field(s, "ip"),
+        if field(s, "dev").is_empty() { "its device" } else { field(s, "dev") },
+        field(s, "state"),
+        if s.count > 1 { format!(" {} entries like it.", s.count) } else { String::new() }
+    ))
+    .var("host", field(s, "ip"))
+    }
+);
+
+node_signal!(
+    RP_FILTER_STRICT,
+    "rp_filter_strict",
+    "Is strict reverse-path filtering on?",
+    "rp-filter-strict",
+    |s| {
+        Proof::new(format!(
+        "`{} = 1` is strict reverse-path filtering: a packet is dropped when the reply route to its source leaves by another interface — which happens with tunnels, multiple NICs and policy routing (Calico, Cilium, AWS VPC CNI). The kernel uses the larger of `all` and the interface's value; loose mode is 2.",
+        field(s, "key")
+    ))
+    }
+);
+
+node_signal!(
+    HAIRPIN_OFF,
+    "hairpin_off",
+    "Is hairpin mode off on a pod's bridge port?",
+    "hairpin-off",
+    |s| {
+        let port = if field(s, "port").is_empty() {
+            field(s, "key")
+        } else {
+            field(s, "port")
+        };
+        Proof::new(format!(
+            "Hairpin mode is off on bridge port {port}: a pod behind it cannot reach itself through its own Service IP (the DNATed packet would have to leave and re-enter the same port), so such requests time out while other pods' requests work.{}",
+            if s.count > 1 { format!(" {} ports like it.", s.count) } else { String::new() }
+        ))
+    }
+);
+
+node_signal!(
+    CONNTRACK_NEAR_MAX,
+    "conntrack_near_max",
+    "Is the conntrack table (nearly) full?",
+    "conntrack-near-max",
+    |s| {
+        Proof::new(format!(
+        "nf_conntrack_count is {} of nf_conntrack_max {}: at the limit new flows are dropped (`nf_conntrack: table full, dropping packet`) while existing ones carry on.",
+        field(s, "count"),
+        field(s, "max")
+    ))
+    }
+);
+
+node_signal!(
+    CONNTRACK_DROPS,
+    "conntrack_drops",
+    "Does conntrack -S count failed inserts or drops?",
+    "conntrack-drops",
+    |s| {
+        Proof::new(format!(
+        "`conntrack -S` counts insert_failed={} and drop={}: new flows were refused an entry (a full table, or racing inserts of the same flow — the classic source of 5-second DNS timeouts over UDP).",
+        field(s, "insert_failed"),
+        field(s, "drop")
+    ))
+    }
+);
