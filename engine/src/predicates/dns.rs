@@ -440,3 +440,43 @@ pub const COREDNS_PODS_NOT_READY: PredicateInfo = PredicateInfo {
         })
     },
 };
+
+pub const LOOKUP_TOOL_MISLEADS: PredicateInfo = PredicateInfo {
+    name: "lookup_tool_misleads",
+    question: "Can the command used show what the pod's resolver does?",
+    subject: "lookup",
+    eval: |ctx| {
+        let Some(l) = lookup_of(ctx) else {
+            return Answer::Unknown(vec![]);
+        };
+        let proof = lookup_proof(ctx.facts, l);
+        let Some(cmd) = l.command.as_deref() else {
+            return Answer::Yes(proof);
+        };
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        let dig = l.tool == "dig";
+        let fqdn = format!(
+            "{}.<namespace>.svc.cluster.local.",
+            l.name.trim_end_matches('.')
+        );
+        let why = if dig && words.contains(&"+trace") {
+            Some(format!("`dig +trace` resolves `{}` from the root servers itself: it ignores the pod's nameserver, search list and ndots, so its answer says nothing about what the pod's resolver does.", l.name))
+        } else if dig
+            && !l.name.ends_with('.')
+            && !l.name.contains('.')
+            && !words.iter().any(|w| *w == "+search" || *w == "+showsearch")
+            && l.status == LookupStatus::NxDomain
+        {
+            Some(format!("`dig {}` asks for the single label `{}.` as is: dig does not apply the search list unless given `+search`, so this NXDOMAIN is expected and says nothing about the pod's resolver (getaddrinfo would try `{fqdn}` first).", l.name, l.name))
+        } else {
+            None
+        };
+        match why {
+            Some(summary) => Answer::No(Proof {
+                summary,
+                ..proof.var("fqdn", fqdn)
+            }),
+            None => Answer::Yes(proof),
+        }
+    },
+};

@@ -442,3 +442,38 @@ node_signal!(
     ))
     }
 );
+
+pub const KUBE_PROXY_FELL_BACK: PredicateInfo = PredicateInfo {
+    name: "kube_proxy_fell_back",
+    question: "Did kube-proxy fall back from IPVS to iptables?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "kube-proxy" && s.signature == "ipvs-fallback",
+            |ctx, s| {
+                let mut p = base(s);
+                // The mode it runs in, when its log says.
+                let running = ctx
+                    .facts
+                    .signals
+                    .iter()
+                    .find(|o| o.source == "kube-proxy" && o.signature == "proxier-mode");
+                let mode = match running {
+                    Some(m) => {
+                        p = p.lines(m.lines.iter().copied());
+                        m.fields
+                            .get("mode")
+                            .cloned()
+                            .unwrap_or_else(|| "iptables".into())
+                    }
+                    None => "iptables".into(),
+                };
+                Proof {
+                    summary: format!("kube-proxy was configured for IPVS but could not use it (missing ip_vs kernel modules or ipset) and runs the {mode} proxier instead: `ipvsadm -Ln` shows nothing useful on this node, the rules live in iptables, and IPVS-only settings (schedulers, strictARP) do nothing."),
+                    ..p
+                }
+            },
+        )
+    },
+};
