@@ -178,6 +178,7 @@ pub const ALL: &[PredicateInfo] = &[
     service::TARGET_PORT_ACCEPTED,
     service::TARGET_PORT_HAS_LISTENER,
     service::LISTENER_NOT_LOOPBACK_ONLY,
+    service::NAMED_TARGET_PORTS_RESOLVE,
     transport::PROBE_REFUSED,
     transport::PROBE_TIMED_OUT,
     transport::PROBE_RESET,

@@ -504,16 +504,9 @@ fn target_port_accepted(ctx: &Ctx) -> Answer {
         .endpoints_of(&svc.name, ns)
         .is_some_and(|e| e.ready.is_empty() && e.more == 0);
     for sp in &svc.ports {
+        // A name that resolves to no container port is service-port-name-unresolved,
+        // decided by the service-ports tree.
         let Some(target) = resolve_target(sp, &pods) else {
-            if let Some(TargetPort::Name(name)) = &sp.target_port {
-                if !declared.is_empty() {
-                    return Answer::No(
-                        with_summary(base(svc), format!("Service {q} sends port {} to the named targetPort `{name}`, which none of its pods defines.", sp.port))
-                            .lines(sp.target_port_line)
-                            .lines(declared.iter().map(|c| c.line)),
-                    );
-                }
-            }
             continue;
         };
         let p = base(svc)
@@ -715,3 +708,74 @@ fn listener_not_loopback_only(ctx: &Ctx) -> Answer {
     }
     Answer::Unknown(vec![exec_ss(svc, facts)])
 }
+
+// ------------------------------------------------------------------ named target ports
+
+pub const NAMED_TARGET_PORTS_RESOLVE: PredicateInfo = PredicateInfo {
+    name: "named_target_ports_resolve",
+    question: "Does every named targetPort exist on the selected pods?",
+    subject: "service",
+    eval: |ctx| {
+        let Some(svc) = svc_of(ctx) else {
+            return Answer::Unknown(vec![]);
+        };
+        let named: Vec<(&crate::facts::ServicePort, &str)> = svc
+            .ports
+            .iter()
+            .filter_map(|p| match &p.target_port {
+                Some(TargetPort::Name(n)) => Some((p, n.as_str())),
+                _ => None,
+            })
+            .collect();
+        if named.is_empty() {
+            // No named targetPort: nothing to ask (the tree stays out of the walk).
+            return Answer::Unknown(vec![]);
+        }
+        let (pods, _) = backing_pods(ctx.facts, svc);
+        // Only pods whose container ports the paste shows can answer.
+        let known: Vec<&&Pod> = pods
+            .iter()
+            .filter(|p| !p.container_ports.is_empty())
+            .collect();
+        if known.is_empty() {
+            return Answer::Unknown(vec![]);
+        }
+        let mut p = base(svc);
+        let mut missing = Vec::new();
+        for (sp, name) in named {
+            let found = known.iter().any(|pod| {
+                pod.container_ports.iter().any(|c| {
+                    c.name.as_deref() == Some(name) && c.protocol.eq_ignore_ascii_case(&sp.protocol)
+                })
+            });
+            if !found {
+                p = p
+                    .line(sp.target_port_line.unwrap_or(sp.line))
+                    .var("target_port", name);
+                let have: Vec<String> = known
+                    .iter()
+                    .flat_map(|pod| pod.container_ports.iter())
+                    .map(|c| match &c.name {
+                        Some(n) => format!("{n}={}/{}", c.port, c.protocol),
+                        None => format!("{}/{} (unnamed)", c.port, c.protocol),
+                    })
+                    .collect();
+                for pod in &known {
+                    p = p.lines(pod.container_ports.iter().map(|c| c.line));
+                }
+                missing.push(format!("targetPort `{name}` (port {}) names no {} container port of the selected pods, which declare {}", sp.port, sp.protocol, if have.is_empty() { "none".into() } else { have.join(", ") }));
+            }
+        }
+        if missing.is_empty() {
+            return Answer::Yes(p);
+        }
+        Answer::No(Proof {
+            summary: format!(
+                "Service {}: {}. The endpoints controller publishes no address for that port, so connections to it are refused.",
+                qualified(svc.namespace.as_deref(), &svc.name),
+                missing.join("; ")
+            ),
+            ..p
+        })
+    },
+};

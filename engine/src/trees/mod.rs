@@ -22,6 +22,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../../runbooks/trees/overlay-mtu.toml"),
     ),
     (
+        "service-ports",
+        include_str!("../../../runbooks/trees/service-ports.toml"),
+    ),
+    (
         "address-ranges",
         include_str!("../../../runbooks/trees/address-ranges.toml"),
     ),
@@ -214,11 +218,9 @@ pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
                 (&node.unknown, None)
             }
         };
-        // A once-per-paste tree whose first question has nothing to go on (no interfaces,
-        // no address ranges pasted) does not apply: it stays out of the walk.
-        let idle = matches!(subject, Subject::Once)
-            && node_id == tree.start
-            && matches!(&answer, Answer::Unknown(m) if m.is_empty());
+        // A tree whose first question has nothing to go on (no interfaces, no address
+        // ranges, no container ports pasted) does not apply: it stays out of the walk.
+        let idle = node_id == tree.start && matches!(&answer, Answer::Unknown(m) if m.is_empty());
         if !idle {
             out.trace.push(TraceStep {
                 tree: tree.id.clone(),
