@@ -88,18 +88,7 @@ fn every_fixture_snapshot() {
 
 #[test]
 fn empty_fixtures_are_empty() {
-    for kind in KINDS {
-        let empty = files(kind)
-            .into_iter()
-            .find(|f| f.ends_with("--empty.txt"))
-            .unwrap();
-        let p = run(kind, &format!("{kind}/{empty}"));
-        assert_eq!(
-            (p.records.len(), p.problems.len(), p.status),
-            (0, 0, Status::Parsed),
-            "{kind}"
-        );
-    }
+    assert_empty_fixtures_read_empty(KINDS);
 }
 
 // ---------------------------------------------------------------- ping

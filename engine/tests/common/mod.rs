@@ -43,3 +43,20 @@ pub fn run_with(kind: &str, rel: &str, commands: &[(&str, &str)]) -> Parsed {
 pub fn run(kind: &str, rel: &str) -> Parsed {
     run_with(kind, rel, &[])
 }
+
+/// Each kind's `--empty.txt` fixture parses to no records and no problems: empty output
+/// is read as empty, never as unparsed.
+pub fn assert_empty_fixtures_read_empty(kinds: &[&str]) {
+    for kind in kinds {
+        let empty = files(kind)
+            .into_iter()
+            .find(|f| f.ends_with("--empty.txt"))
+            .unwrap_or_else(|| panic!("{kind} needs an --empty.txt fixture"));
+        let p = run(kind, &format!("{kind}/{empty}"));
+        assert_eq!(
+            (p.records.len(), p.problems.len(), p.status),
+            (0, 0, netdoc::parse::Status::Parsed),
+            "{kind}"
+        );
+    }
+}
