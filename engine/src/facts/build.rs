@@ -68,6 +68,28 @@ fn join(f: &mut Facts, named: &[String]) {
     for (fields, line) in out_of_range {
         signal(f, "manifest", "nodeport-out-of-range", "", &fields, line);
     }
+    // kube-proxy's rules name the Service of each ClusterIP: a Service they tell of.
+    let told: Vec<(String, String, IpAddr, usize)> = f
+        .frontends
+        .iter()
+        .filter(|fe| fe.role.as_deref() == Some("cluster IP") || fe.no_endpoints)
+        .filter_map(|fe| {
+            let svc = fe.service.as_deref()?;
+            let (ns, rest) = svc.split_once('/')?;
+            let name = rest.split(':').next()?;
+            Some((ns.to_string(), name.to_string(), fe.vip, fe.line))
+        })
+        .collect();
+    for (ns, name, vip, line) in told {
+        if f.services.iter().any(|s| s.cluster_ip == Some(vip)) {
+            continue;
+        }
+        let s = upsert_service(f, Some(&ns), &name);
+        if s.cluster_ip.is_none() {
+            s.cluster_ip = Some(vip);
+        }
+        push_line(&mut s.lines, line);
+    }
     let with_endpoints: Vec<String> = f.endpoints.iter().map(|e| e.name.clone()).collect();
     for s in &mut f.services {
         s.in_focus = named.contains(&s.name)
@@ -214,7 +236,10 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KernelLog(recs) => kernel_log(f, recs),
         Records::KubectlError(recs) => kubectl_error(f, recs),
         Records::IptablesVersion(recs) => iptables_version(f, recs),
-        Records::IptablesSave(recs) => iptables_save(f, recs),
+        Records::IptablesSave(recs) => {
+            iptables_save(f, recs);
+            iptables_frontends(f, seg, recs);
+        }
         Records::IptablesList(recs) => iptables_list(f, recs),
         Records::IpRoute(_) => {}
         Records::IpRouteGet(recs) => ip_route_get(f, recs),
@@ -223,7 +248,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IpNeigh(recs) => ip_neigh(f, recs),
         Records::IpRule(_) => {}
         Records::Sysctl(recs) => sysctl(f, recs),
-        Records::Ipvsadm(_) => {}
+        Records::Ipvsadm(recs) => ipvs_frontends(f, seg, recs),
         Records::Ipset(_) => {}
         Records::Nft(_) => {}
         Records::Ping(recs) => ping(f, seg, recs),
@@ -231,7 +256,10 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Traceroute(_) => {}
         Records::Mtr(_) => {}
         Records::Tcpdump(recs) => tcpdump(f, seg, recs),
-        Records::Conntrack(recs) => conntrack(f, recs),
+        Records::Conntrack(recs) => {
+            conntrack(f, recs);
+            nat_flows(f, recs);
+        }
     }
 }
 
@@ -418,6 +446,7 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
                 subsets_line,
             } => {
                 let e = upsert_endpoints(f, ns, name, subsets_line.unwrap_or(o.line));
+                e.complete = true;
                 for sub in subsets {
                     let ports: Vec<u16> = sub.ports.iter().map(|p| p.port).collect();
                     let fmt = |ip: &str| match ports.as_slice() {
@@ -440,6 +469,7 @@ fn objects(f: &mut Facts, seg: &Segment, objs: &[parse::k8s_objects::Object]) {
             } => {
                 let svc = service_name.clone().unwrap_or_else(|| name.to_string());
                 let e = upsert_endpoints(f, ns, &svc, o.line);
+                e.complete = true;
                 for ep in endpoints {
                     if ep.ready != Some(false) {
                         e.ready.extend(ep.addresses.iter().cloned());
@@ -587,6 +617,7 @@ fn get_endpoints(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_endpoi
     for r in rows {
         let ns = r.namespace.clone().or(cmd_ns.clone());
         let e = upsert_endpoints(f, ns.as_deref(), &r.name, r.line);
+        e.complete |= r.more == 0;
         e.line = r.line;
         e.ready.extend(r.addresses.iter().map(addr));
         e.more += r.more;
@@ -609,6 +640,7 @@ fn get_endpointslices(
             .or_else(|| r.name.rsplit_once('-').map(|(s, _)| s.to_string()))
             .unwrap_or_else(|| r.name.clone());
         let e = upsert_endpoints(f, ns.as_deref(), &svc, r.line);
+        e.complete |= r.more == 0;
         // The table does not show readiness: listed addresses count as endpoints.
         for ip in &r.endpoints {
             match r.ports.as_slice() {
@@ -1653,4 +1685,281 @@ fn conntrack(f: &mut Facts, recs: &[parse::conntrack::Record]) {
             }
         }
     }
+}
+
+// ------------------------------------------------------------------ datapath
+
+/// Was the command's output filtered (`iptables-save | grep KUBE-SVC`)? Then a rule it
+/// does not show may still exist.
+fn filtered(seg: &Segment) -> bool {
+    seg.command.as_ref().is_some_and(|c| {
+        c.text.split('|').skip(1).any(|p| {
+            ["grep", "egrep", "awk", "sed", "head", "tail"]
+                .iter()
+                .any(|t| p.trim_start().starts_with(t))
+        })
+    })
+}
+
+/// `6`/`17`/`132` (iptables 1.8.9 prints numbers) as names.
+fn proto_name(p: &str) -> String {
+    match p {
+        "6" => "tcp".into(),
+        "17" => "udp".into(),
+        "132" => "sctp".into(),
+        p => p.to_ascii_lowercase(),
+    }
+}
+
+/// `10.244.1.5:8080`, `[fd00::5]:8080`, `10.244.1.5` as an address and port.
+fn addr_port(s: &str) -> Option<(IpAddr, Option<u16>)> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse() {
+        return Some((ip, None));
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        let (ip, port) = rest.split_once(']')?;
+        return Some((
+            ip.parse().ok()?,
+            port.strip_prefix(':').and_then(|p| p.parse().ok()),
+        ));
+    }
+    let (ip, port) = s.rsplit_once(':')?;
+    Some((ip.parse().ok()?, port.parse().ok()))
+}
+
+/// kube-proxy's iptables frontends: a KUBE-SERVICES rule for a Service address that jumps
+/// to its KUBE-SVC/KUBE-SVL/KUBE-EXT/KUBE-FW chain, followed through the KUBE-SEP chains to
+/// their DNAT targets; and the "has no endpoints" REJECT rules of the filter table.
+fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save::Record]) {
+    use parse::iptables_save::{Record as R, RuleSpec};
+    use std::collections::HashMap;
+    let mut chains: HashMap<&str, Vec<&RuleSpec>> = HashMap::new();
+    let mut entries: Vec<&RuleSpec> = Vec::new();
+    let mut first = 0;
+    // A whole table shows its chain declarations (`:KUBE-SERVICES - [0:0]`); `-A` lines
+    // alone are an excerpt, and a rule missing from an excerpt proves nothing.
+    let mut declared = false;
+    for r in recs {
+        if first == 0 {
+            first = r.line();
+        }
+        if let R::Chain(c) = r {
+            declared |= c.table == "nat";
+        }
+        let R::Rule(rule) = r else { continue };
+        if rule.table == "nat" {
+            chains.entry(rule.chain.as_str()).or_default().push(rule);
+        }
+        if rule.chain == "KUBE-SERVICES" || rule.chain == "KUBE-EXTERNAL-SERVICES" {
+            entries.push(rule);
+        }
+    }
+    if first == 0 {
+        return;
+    }
+    let target = |r: &RuleSpec| {
+        r.jump
+            .clone()
+            .or_else(|| r.goto.clone())
+            .unwrap_or_default()
+    };
+    let mut frontends = Vec::new();
+    for rule in entries {
+        let Some(dst) = rule.destination.as_deref() else {
+            continue;
+        };
+        if rule.negate_destination {
+            continue;
+        }
+        let Some(vip) = dst.split('/').next().and_then(|d| d.parse::<IpAddr>().ok()) else {
+            continue;
+        };
+        let jump = target(rule);
+        let comment = rule.comment.as_deref().unwrap_or("");
+        let no_endpoints =
+            comment.contains("has no endpoints") && matches!(jump.as_str(), "REJECT" | "DROP");
+        let svc_chain = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-"]
+            .iter()
+            .any(|p| jump.starts_with(p));
+        if !svc_chain && !no_endpoints {
+            continue;
+        }
+        let service = comment
+            .split(" cluster IP")
+            .next()
+            .and_then(|c| c.split(" has no endpoints").next())
+            .and_then(|c| c.split(" external IP").next())
+            .and_then(|c| c.split(" loadbalancer IP").next())
+            .map(str::trim)
+            .filter(|c| c.contains('/'))
+            .map(str::to_string);
+        let mut backends: Vec<Sourced<(IpAddr, Option<u16>)>> = Vec::new();
+        // Follow jumps to KUBE-SEP chains, at most three chains deep (EXT → SVC → SEP).
+        let mut todo: Vec<(String, u8)> = vec![(jump.clone(), 0)];
+        let mut seen: Vec<String> = Vec::new();
+        while let Some((chain, depth)) = todo.pop() {
+            if depth > 3 || seen.contains(&chain) || seen.len() > 4096 {
+                continue;
+            }
+            seen.push(chain.clone());
+            for r in chains.get(chain.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(to) = r.to_destination.as_deref() {
+                    if let Some(b) = addr_port(to.split(',').next().unwrap_or(to)) {
+                        if !backends.iter().any(|x| x.value == b) {
+                            backends.push(Sourced {
+                                value: b,
+                                line: r.line,
+                            });
+                        }
+                    }
+                }
+                let t = target(r);
+                if ["KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+                {
+                    todo.push((t, depth + 1));
+                }
+            }
+        }
+        frontends.push(Frontend {
+            source: "iptables".into(),
+            vip,
+            port: rule.dport.as_deref().and_then(|p| p.parse().ok()),
+            protocol: rule
+                .protocol
+                .as_deref()
+                .map(proto_name)
+                .unwrap_or_else(|| "tcp".into()),
+            service,
+            role: ["cluster IP", "external IP", "loadbalancer IP"]
+                .iter()
+                .find(|r| comment.contains(*r))
+                .map(|r| r.to_string()),
+            no_endpoints,
+            backends,
+            line: rule.line,
+        });
+    }
+    f.dumps.push(Dump {
+        source: "iptables".into(),
+        line: first,
+        filtered: filtered(seg) || !declared,
+        frontends: frontends.len(),
+    });
+    f.frontends.extend(frontends);
+}
+
+/// IPVS virtual servers and their real servers.
+fn ipvs_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::ipvsadm::Record]) {
+    use parse::ipvsadm::Record as R;
+    let mut first = 0;
+    let mut n = 0;
+    let mut header = false;
+    for r in recs {
+        if first == 0 {
+            first = r.line();
+        }
+        header |= matches!(r, R::Header(_));
+        let R::VirtualServer(v) = r else { continue };
+        let Some(vip) = v
+            .address
+            .as_deref()
+            .and_then(|a| a.trim_matches(['[', ']']).parse().ok())
+        else {
+            continue;
+        };
+        let backends = v
+            .real_servers
+            .iter()
+            // Weight 0: a terminating endpoint IPVS drains on purpose.
+            .filter(|rs| rs.weight != Some(0))
+            .filter_map(|rs| {
+                let ip = rs.address.trim_matches(['[', ']']).parse().ok()?;
+                Some(Sourced {
+                    value: (ip, rs.port),
+                    line: rs.line,
+                })
+            })
+            .collect();
+        n += 1;
+        f.frontends.push(Frontend {
+            source: "ipvs".into(),
+            vip,
+            port: v.port,
+            protocol: v.protocol.to_ascii_lowercase(),
+            service: None,
+            role: None,
+            no_endpoints: false,
+            backends,
+            line: v.line,
+        });
+    }
+    if first > 0 {
+        f.dumps.push(Dump {
+            source: "ipvs".into(),
+            line: first,
+            filtered: filtered(seg) || !header,
+            frontends: n,
+        });
+    }
+}
+
+/// At most this many distinct NATed tuples are kept (a 160 MB `conntrack -L` holds
+/// millions of flows but few distinct Service → backend tuples).
+const MAX_NAT_TUPLES: usize = 100_000;
+
+/// conntrack flows whose reply source differs from the original destination: DNATed.
+fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
+    use parse::conntrack::Record as R;
+    use std::collections::HashMap;
+    // Folded per segment: a tuple pasted twice in two segments shows as two entries.
+    type Tuple<'a> = (&'a str, IpAddr, Option<u16>, IpAddr, Option<u16>);
+    let mut at: HashMap<Tuple, usize> = HashMap::new();
+    let mut fresh: Vec<NatFlow> = Vec::new();
+    for r in recs {
+        let R::Flow(fl) = r else { continue };
+        let (Some(dst), Some(rsrc)) = (fl.orig_dst.as_deref(), fl.reply_src.as_deref()) else {
+            continue;
+        };
+        if dst == rsrc {
+            continue;
+        }
+        let (Ok(vip), Ok(backend)) = (dst.parse::<IpAddr>(), rsrc.parse::<IpAddr>()) else {
+            continue;
+        };
+        let key = (
+            fl.protocol.as_str(),
+            vip,
+            fl.orig_dport,
+            backend,
+            fl.reply_sport,
+        );
+        if let Some(&i) = at.get(&key) {
+            if let Some(nf) = fresh.get_mut(i) {
+                nf.count += 1;
+            }
+            continue;
+        }
+        if f.nat_flows.len() + at.len() >= MAX_NAT_TUPLES {
+            continue;
+        }
+        let state = fl
+            .state
+            .clone()
+            .or_else(|| fl.status.first().map(|s| format!("[{s}]")));
+        at.insert(key, fresh.len());
+        fresh.push(NatFlow {
+            protocol: fl.protocol.clone(),
+            vip,
+            vport: fl.orig_dport,
+            backend,
+            bport: fl.reply_sport,
+            state,
+            count: 1,
+            line: fl.line,
+        });
+    }
+    f.nat_flows.extend(fresh);
 }

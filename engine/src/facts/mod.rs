@@ -39,11 +39,72 @@ pub struct Facts {
     pub ranges: Vec<Sourced<(String, ipnet::IpNet)>>,
     /// Addresses of nodes and the control plane, each with what it is.
     pub node_addresses: Vec<Sourced<(String, IpAddr)>>,
+    /// Service frontends the node's datapath programs (iptables KUBE-SERVICES rules,
+    /// IPVS virtual servers) with the backends they DNAT to.
+    pub frontends: Vec<Frontend>,
+    /// The datapath dumps pasted (iptables-save, ipvsadm -Ln), to tell "no rule for this
+    /// Service" from "no dump".
+    pub dumps: Vec<Dump>,
+    /// conntrack -L flows whose reply comes from another address than the original
+    /// destination (DNATed flows), folded by tuple.
+    pub nat_flows: Vec<NatFlow>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
     /// Positions by name, so merging a 100k-row table stays linear.
     #[serde(skip)]
     pub(crate) index: NameIndex,
+}
+
+/// A Service address as the datapath programs it, and where it sends packets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frontend {
+    /// `iptables` or `ipvs`.
+    pub source: String,
+    pub vip: IpAddr,
+    pub port: Option<u16>,
+    /// `tcp`, `udp`, `sctp`.
+    pub protocol: String,
+    /// `ns/name:port` (or `ns/name`) from kube-proxy's rule comment.
+    pub service: Option<String>,
+    /// What kube-proxy's comment calls the address (`cluster IP`, `external IP`,
+    /// `loadbalancer IP`), when it says.
+    pub role: Option<String>,
+    /// kube-proxy's "has no endpoints" REJECT/DROP rule.
+    pub no_endpoints: bool,
+    /// DNAT targets (KUBE-SEP `--to-destination`, IPVS real servers).
+    pub backends: Vec<Sourced<(IpAddr, Option<u16>)>>,
+    pub line: usize,
+}
+
+/// One datapath dump in the paste.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dump {
+    /// `iptables` or `ipvs`.
+    pub source: String,
+    /// First line of the dump.
+    pub line: usize,
+    /// The command filtered it (`| grep …`), or it is an excerpt (iptables `-A` lines
+    /// without the table's chain declarations, IPVS rows without the version header): a
+    /// rule not shown may still exist.
+    pub filtered: bool,
+    /// Service frontends it holds.
+    pub frontends: usize,
+}
+
+/// DNATed conntrack flows with one tuple, folded.
+#[derive(Debug, Clone, Serialize)]
+pub struct NatFlow {
+    pub protocol: String,
+    /// The address the client asked for (a ClusterIP).
+    pub vip: IpAddr,
+    pub vport: Option<u16>,
+    /// The address the reply came from (the backend it was NATed to).
+    pub backend: IpAddr,
+    pub bport: Option<u16>,
+    /// TCP state or `[UNREPLIED]`/`[ASSURED]` of the first flow.
+    pub state: Option<String>,
+    pub count: usize,
+    pub line: usize,
 }
 
 /// Positions in [`Facts`]' lists by object name (several namespaces may share a name).
@@ -152,6 +213,9 @@ pub struct Endpoints {
     pub not_ready: Vec<String>,
     /// `+ N more…` on a table row.
     pub more: u32,
+    /// Some source listed every address (an object, or a row without `+ N more`), so
+    /// the distinct addresses are all known even when another row was cut short.
+    pub complete: bool,
     pub line: usize,
 }
 
@@ -380,6 +444,23 @@ impl Facts {
     }
 
     /// Is kube-dns (or CoreDNS's Service) known, and at which ClusterIP?
+    /// The datapath frontends for the Service's ClusterIP.
+    pub fn frontends_of(&self, s: &Service) -> Vec<&Frontend> {
+        let Some(ip) = s.cluster_ip else {
+            return Vec::new();
+        };
+        self.frontends.iter().filter(|fe| fe.vip == ip).collect()
+    }
+
+    /// The Service's ready endpoint addresses, when its endpoints are known.
+    pub fn ready_ips(&self, s: &Service) -> Option<Vec<IpAddr>> {
+        let e = self.endpoints_of(&s.name, s.namespace.as_deref())?;
+        if e.more > 0 && !e.complete {
+            return None;
+        }
+        Some(e.ready.iter().filter_map(|a| endpoint_ip(a)).collect())
+    }
+
     pub fn kube_dns(&self) -> Option<&Service> {
         self.services.iter().find(|s| {
             (s.name == "kube-dns" || s.name == "coredns" || s.name == "rke2-coredns-rke2-coredns")
@@ -402,4 +483,16 @@ pub fn labels_to_string(l: &Labels) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The address of an endpoint written `ip`, `ip:port` or `[v6]:port`.
+pub fn endpoint_ip(a: &str) -> Option<IpAddr> {
+    let a = a.trim();
+    if let Ok(ip) = a.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = a.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    a.rsplit_once(':')?.0.parse().ok()
 }

@@ -10,6 +10,7 @@ use crate::facts::{Facts, Lookup, Policy, Probe, Resolver, Service, Signal};
 use crate::report::Missing;
 use std::collections::BTreeMap;
 
+mod datapath;
 mod dns;
 mod mtu;
 mod policy;
@@ -211,6 +212,10 @@ pub const ALL: &[PredicateInfo] = &[
     mtu::PATH_MTU_BELOW_INTERFACE,
     mtu::OVERLAY_MTU_FITS,
     ranges::ADDRESS_RANGES_DISJOINT,
+    ranges::ADDRESSES_IN_THEIR_RANGES,
+    datapath::SERVICE_HAS_PROXY_RULES,
+    datapath::DNAT_TARGETS_MATCH_ENDPOINTS,
+    datapath::CONNTRACK_MATCHES_ENDPOINTS,
 ];
 
 /// Look a predicate up by name.

@@ -63,3 +63,125 @@ pub const ADDRESS_RANGES_DISJOINT: PredicateInfo = PredicateInfo {
         })
     },
 };
+
+/// Pods that share the node's network namespace carry the node's address, not a pod IP.
+const HOST_NETWORK_PREFIXES: &[&str] = &[
+    "kube-proxy-",
+    "etcd-",
+    "kube-apiserver-",
+    "kube-controller-manager-",
+    "kube-scheduler-",
+    "calico-node-",
+    "kube-flannel-ds-",
+    "cilium-",
+    "kube-router-",
+    "aws-node-",
+    "node-local-dns-",
+    "weave-net-",
+];
+
+pub const ADDRESSES_IN_THEIR_RANGES: PredicateInfo = PredicateInfo {
+    name: "addresses_in_their_ranges",
+    question: "Do the ClusterIPs lie in the Service CIDR and the pod IPs in the pod CIDR?",
+    subject: "once",
+    eval: |ctx| {
+        let f = ctx.facts;
+        let of = |prefix: &str| -> Vec<&crate::facts::Sourced<(String, ipnet::IpNet)>> {
+            f.ranges
+                .iter()
+                .filter(|r| r.value.0.starts_with(prefix))
+                .collect()
+        };
+        let (svc_ranges, pod_ranges) = (of("Service CIDR"), of("pod CIDR"));
+        if svc_ranges.is_empty() && pod_ranges.is_empty() {
+            return Answer::Unknown(vec![]);
+        }
+        let mut proof = Proof::default().key("address-ranges");
+        let mut problems = Vec::new();
+        let mut checked = 0usize;
+        let outside = |ranges: &[&crate::facts::Sourced<(String, ipnet::IpNet)>],
+                       ip: std::net::IpAddr|
+         -> Option<Vec<usize>> {
+            let same: Vec<_> = ranges
+                .iter()
+                .filter(|r| r.value.1.addr().is_ipv4() == ip.is_ipv4())
+                .collect();
+            if same.is_empty() || same.iter().any(|r| r.value.1.contains(&ip)) {
+                return None;
+            }
+            Some(same.iter().map(|r| r.line).collect())
+        };
+        for s in &f.services {
+            let Some(ip) = s.cluster_ip.filter(|_| !s.headless) else {
+                continue;
+            };
+            checked += 1;
+            if let Some(lines) = outside(&svc_ranges, ip) {
+                let cidrs: Vec<String> = svc_ranges.iter().map(|r| r.value.1.to_string()).collect();
+                proof = proof
+                    .lines(s.lines.first().copied())
+                    .lines(lines)
+                    .var("service", s.name.clone())
+                    .var("cluster_ip", ip.to_string());
+                if let Some(ns) = &s.namespace {
+                    proof = proof.var("namespace", ns.clone());
+                }
+                problems.push(format!(
+                    "Service {} has ClusterIP {ip}, outside the Service CIDR {}",
+                    super::qualified(s.namespace.as_deref(), &s.name),
+                    cidrs.join(", ")
+                ));
+            }
+        }
+        for p in &f.pods {
+            let Some(ip) = p.ip else { continue };
+            let shared = f.pods.iter().filter(|o| o.ip == Some(ip)).count() > 1;
+            let host = HOST_NETWORK_PREFIXES.iter().any(|h| p.name.starts_with(h))
+                || f.node_addresses.iter().any(|a| a.value.1 == ip);
+            if shared || host {
+                continue;
+            }
+            checked += 1;
+            if let Some(lines) = outside(&pod_ranges, ip) {
+                let cidrs: Vec<String> = pod_ranges.iter().map(|r| r.value.1.to_string()).collect();
+                proof = proof
+                    .lines(p.lines.first().copied())
+                    .lines(lines)
+                    .var("pod", p.name.clone())
+                    .var("pod_ip", ip.to_string());
+                if let Some(n) = &p.node {
+                    proof = proof.var("node", n.clone());
+                }
+                if let Some(ns) = &p.namespace {
+                    proof = proof.var("namespace", ns.clone());
+                }
+                problems.push(format!(
+                    "pod {} has IP {ip}, outside the pod CIDR {}",
+                    super::qualified(p.namespace.as_deref(), &p.name),
+                    cidrs.join(", ")
+                ));
+            }
+        }
+        if checked == 0 {
+            return Answer::Unknown(vec![]);
+        }
+        if problems.is_empty() {
+            return Answer::Yes(Proof {
+                summary: format!(
+                    "All {checked} ClusterIPs and pod IPs pasted lie in their ranges."
+                ),
+                ..proof
+            });
+        }
+        let n = problems.len();
+        problems.truncate(5);
+        Answer::No(Proof {
+            summary: format!(
+                "{}{}. An address outside its range is not routed or translated as the cluster expects: the range was changed after the object was created (the API server's --service-cluster-ip-range, the CNI's IP pool), or two configurations disagree.",
+                problems.join("; "),
+                if n > 5 { format!(" (and {} more)", n - 5) } else { String::new() }
+            ),
+            ..proof
+        })
+    },
+};

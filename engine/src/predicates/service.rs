@@ -232,7 +232,15 @@ fn selector_matches_pods(ctx: &Ctx) -> Answer {
         .map(|e| e.line)
         .unwrap_or(0);
     let Some(sel) = &svc.selector else {
-        // No selector in the paste: judge from the pods that look like its backends.
+        // No selector in the paste: judge from the pods that look like its backends —
+        // only when the endpoints are known to be empty (ready pods that never become
+        // endpoints); with endpoints unknown nothing is inferred.
+        let empty = facts
+            .endpoints_of(&svc.name, ns)
+            .is_some_and(|e| e.ready.is_empty() && e.more == 0);
+        if !empty && svc.described_endpoints.is_none() {
+            return Answer::Unknown(vec![]);
+        }
         let (pods, _) = backing_pods(facts, svc);
         if pods.is_empty() {
             return Answer::Unknown(vec![selector_cmd(svc), show_labels_cmd(svc)]);
@@ -618,7 +626,11 @@ fn exec_ss(svc: &Service, facts: &Facts) -> Missing {
     let target = pods
         .first()
         .map(|p| p.name.clone())
-        .unwrap_or_else(|| format!("deploy/{}", svc.name));
+        .unwrap_or_else(|| match svc.name.as_str() {
+            // kube-dns is served by the coredns Deployment.
+            "kube-dns" => "deploy/coredns".to_string(),
+            n => format!("deploy/{n}"),
+        });
     Missing {
         question: format!("Is anything listening on the targetPort inside {target}?"),
         command: format!(

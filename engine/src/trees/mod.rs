@@ -1,7 +1,9 @@
 //! Decision trees, kept as data in `runbooks/trees/*.toml` and walked over [`Facts`].
 //!
-//! A tree names a subject (`for_each`: every Service, lookup, probe, policy, resolver,
-//! or the paste `once`), a start node, and nodes. Each node asks one predicate and, for
+//! A tree names the subjects it is walked for (`for_each`: every Service, lookup, probe,
+//! policy, resolver, signal, or the paste `once`; one kind or a list), a start node (or,
+//! with several kinds, a start node per kind: `start = { service = "rules", signal =
+//! "logs" }`), and nodes. Each node asks one predicate and, for
 //! each answer, lists where to go: another node, `finding:<id>` (emit that finding with
 //! the predicate's proof), or nothing (stop). A walk never loops and is bounded.
 
@@ -14,20 +16,20 @@ use std::collections::BTreeMap;
 /// The tree files, embedded at compile time.
 pub const SOURCES: &[(&str, &str)] = &[
     (
-        "node-signals",
-        include_str!("../../../runbooks/trees/node-signals.toml"),
+        "node-routing",
+        include_str!("../../../runbooks/trees/node-routing.toml"),
     ),
     (
-        "overlay-mtu",
-        include_str!("../../../runbooks/trees/overlay-mtu.toml"),
+        "large-transfers-hang",
+        include_str!("../../../runbooks/trees/large-transfers-hang.toml"),
     ),
     (
         "service-ports",
         include_str!("../../../runbooks/trees/service-ports.toml"),
     ),
     (
-        "address-ranges",
-        include_str!("../../../runbooks/trees/address-ranges.toml"),
+        "addressing",
+        include_str!("../../../runbooks/trees/addressing.toml"),
     ),
     (
         "service-unreachable",
@@ -36,6 +38,14 @@ pub const SOURCES: &[(&str, &str)] = &[
     (
         "connection-failed",
         include_str!("../../../runbooks/trees/connection-failed.toml"),
+    ),
+    (
+        "kube-proxy-datapath",
+        include_str!("../../../runbooks/trees/kube-proxy-datapath.toml"),
+    ),
+    (
+        "new-connections-fail-intermittently",
+        include_str!("../../../runbooks/trees/new-connections-fail-intermittently.toml"),
     ),
     (
         "dns-failing",
@@ -58,10 +68,46 @@ pub struct Tree {
     pub id: String,
     pub title: String,
     pub description: String,
-    /// `service`, `lookup`, `probe`, `policy`, `resolver` or `once`.
-    pub for_each: String,
-    pub start: String,
+    /// `service`, `lookup`, `probe`, `policy`, `resolver`, `signal` or `once`, or a list
+    /// of them.
+    pub for_each: OneOrMany,
+    /// The first node, or the first node per subject kind.
+    pub start: Start,
     pub nodes: BTreeMap<String, Node>,
+}
+
+/// One subject kind or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A start node, or one per subject kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Start {
+    One(String),
+    Per(BTreeMap<String, String>),
+}
+
+impl Tree {
+    /// The subject kinds the tree is walked for, in the order written.
+    pub fn kinds(&self) -> Vec<&str> {
+        match &self.for_each {
+            OneOrMany::One(k) => vec![k.as_str()],
+            OneOrMany::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The node a walk over subjects of `kind` starts at.
+    pub fn start_for(&self, kind: &str) -> Option<&str> {
+        match &self.start {
+            Start::One(s) => Some(s.as_str()),
+            Start::Per(m) => m.get(kind).map(String::as_str),
+        }
+    }
 }
 
 /// One question of a tree.
@@ -110,8 +156,33 @@ pub fn parse_tree(name: &str, src: &str) -> Result<Tree, TreeError> {
     if tree.id != name {
         return Err(err(format!("id `{}` differs from the file name", tree.id)));
     }
-    if !tree.nodes.contains_key(&tree.start) {
-        return Err(err(format!("start node `{}` does not exist", tree.start)));
+    let kinds = tree.kinds();
+    if kinds.is_empty() {
+        return Err(err("for_each names no subject".into()));
+    }
+    if matches!(tree.start, Start::One(_)) && kinds.len() > 1 {
+        return Err(err(
+            "a tree walked for several subjects needs a start node per subject".into(),
+        ));
+    }
+    for kind in &kinds {
+        if !SUBJECT_KINDS.contains(kind) {
+            return Err(err(format!("unknown subject `{kind}`")));
+        }
+        match tree.start_for(kind) {
+            None => return Err(err(format!("no start node for subject `{kind}`"))),
+            Some(s) if !tree.nodes.contains_key(s) => {
+                return Err(err(format!("start node `{s}` does not exist")))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Start::Per(m) = &tree.start {
+        if let Some(k) = m.keys().find(|k| !kinds.contains(&k.as_str())) {
+            return Err(err(format!(
+                "start names subject `{k}` the tree is not walked for"
+            )));
+        }
     }
     for (id, node) in &tree.nodes {
         let Some(p) = predicates::get(&node.ask) else {
@@ -120,10 +191,12 @@ pub fn parse_tree(name: &str, src: &str) -> Result<Tree, TreeError> {
                 node.ask
             )));
         };
-        if p.subject != tree.for_each && p.subject != "once" {
+        if !kinds.contains(&p.subject) && p.subject != "once" {
             return Err(err(format!(
                 "node `{id}`: predicate `{}` is about a {}, the tree walks each {}",
-                node.ask, p.subject, tree.for_each
+                node.ask,
+                p.subject,
+                kinds.join(", ")
             )));
         }
         for t in node.yes.iter().chain(&node.no).chain(&node.unknown) {
@@ -158,6 +231,11 @@ pub struct Walk {
     pub trace: Vec<TraceStep>,
 }
 
+/// The subject kinds a tree may be walked for.
+pub const SUBJECT_KINDS: &[&str] = &[
+    "service", "lookup", "probe", "policy", "resolver", "signal", "once",
+];
+
 /// Upper bound on questions asked per subject: trees are small; this only guards loops.
 const MAX_STEPS: usize = 64;
 
@@ -165,15 +243,20 @@ const MAX_STEPS: usize = 64;
 pub fn walk_all(trees: &[Tree], facts: &Facts) -> Walk {
     let mut out = Walk::default();
     for tree in trees {
-        for subject in subjects(tree, facts) {
-            walk(tree, facts, subject, &mut out);
+        for kind in tree.kinds() {
+            let Some(start) = tree.start_for(kind) else {
+                continue;
+            };
+            for subject in subjects(kind, facts) {
+                walk(tree, start, facts, subject, &mut out);
+            }
         }
     }
     out
 }
 
-fn subjects<'a>(tree: &Tree, facts: &'a Facts) -> Vec<Subject<'a>> {
-    match tree.for_each.as_str() {
+fn subjects<'a>(kind: &str, facts: &'a Facts) -> Vec<Subject<'a>> {
+    match kind {
         "service" => facts.services.iter().map(Subject::Service).collect(),
         "lookup" => facts.lookups.iter().map(Subject::Lookup).collect(),
         "probe" => facts.probes.iter().map(Subject::Probe).collect(),
@@ -184,9 +267,9 @@ fn subjects<'a>(tree: &Tree, facts: &'a Facts) -> Vec<Subject<'a>> {
     }
 }
 
-/// Walk one tree for one subject.
-pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
-    let mut queue: Vec<String> = vec![tree.start.clone()];
+/// Walk one tree from node `start` for one subject.
+pub fn walk(tree: &Tree, start: &str, facts: &Facts, subject: Subject, out: &mut Walk) {
+    let mut queue: Vec<String> = vec![start.to_string()];
     let mut visited: Vec<String> = Vec::new();
     let label = subject.label();
     while let Some(node_id) = queue.pop() {
@@ -218,9 +301,9 @@ pub fn walk(tree: &Tree, facts: &Facts, subject: Subject, out: &mut Walk) {
                 (&node.unknown, None)
             }
         };
-        // A tree whose first question has nothing to go on (no interfaces, no address
-        // ranges, no container ports pasted) does not apply: it stays out of the walk.
-        let idle = node_id == tree.start && matches!(&answer, Answer::Unknown(m) if m.is_empty());
+        // A question with nothing to go on (no interfaces, no address ranges, no
+        // datapath dump pasted) and no command to ask for stays out of the walk's trace.
+        let idle = matches!(&answer, Answer::Unknown(m) if m.is_empty());
         if !idle {
             out.trace.push(TraceStep {
                 tree: tree.id.clone(),

@@ -1,0 +1,379 @@
+//! Datapath predicates: does the node's kube-proxy datapath (iptables KUBE-SERVICES →
+//! KUBE-SVC → KUBE-SEP chains, IPVS virtual and real servers) hold the Service, do its
+//! DNAT targets match the current endpoints, and do tracked flows still NAT to addresses
+//! that are no longer endpoints?
+
+use super::service::base;
+use super::{ns_flag, qualified, sh, Answer, Ctx, PredicateInfo, Proof, Subject};
+use crate::facts::{Facts, Frontend, ProbeOutcome, Service};
+use crate::report::Missing;
+use std::net::IpAddr;
+
+fn svc_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Service> {
+    match ctx.subject {
+        Subject::Service(s) if !s.headless && s.cluster_ip.is_some() => Some(s),
+        _ => None,
+    }
+}
+
+/// The commands that show the node's rules for one ClusterIP.
+fn dump_commands(svc: &Service, vip: IpAddr) -> Vec<Missing> {
+    let port = svc.ports.first().map(|p| p.port);
+    vec![
+        Missing {
+            question: format!(
+                "Which rules does the node hold for {} ({vip}) in iptables mode?",
+                qualified(svc.namespace.as_deref(), &svc.name)
+            ),
+            command: format!("iptables-save -t nat | grep -e {vip} -e KUBE-SEP"),
+        },
+        Missing {
+            question: format!("Which real servers does IPVS send {vip} to (IPVS mode)?"),
+            command: match port {
+                Some(p) => format!("ipvsadm -Ln -t {vip}:{p}"),
+                None => "ipvsadm -Ln".to_string(),
+            },
+        },
+    ]
+}
+
+fn ips(list: &[IpAddr]) -> String {
+    list.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ------------------------------------------------------------------ rules present
+
+pub const SERVICE_HAS_PROXY_RULES: PredicateInfo = PredicateInfo {
+    name: "service_has_proxy_rules",
+    question: "Does the node's datapath (iptables or IPVS) hold the Service's ClusterIP?",
+    subject: "service",
+    eval: has_proxy_rules,
+};
+
+fn has_proxy_rules(ctx: &Ctx) -> Answer {
+    let f = ctx.facts;
+    let Some(svc) = svc_of(ctx) else {
+        return Answer::Unknown(vec![]);
+    };
+    let Some(vip) = svc.cluster_ip else {
+        return Answer::Unknown(vec![]);
+    };
+    let q = qualified(svc.namespace.as_deref(), &svc.name);
+    let ready = f.ready_ips(svc);
+    if f.dumps.is_empty() {
+        // Endpoints are ready yet a client cannot get through: the datapath is next.
+        let failed = f.probes.iter().any(|p| {
+            matches!(
+                p.outcome,
+                ProbeOutcome::Timeout | ProbeOutcome::Refused | ProbeOutcome::Reset
+            ) && f
+                .service_for_probe(p)
+                .is_some_and(|s| s.name == svc.name && s.namespace == svc.namespace)
+        });
+        if failed && ready.as_ref().is_some_and(|r| !r.is_empty()) {
+            return Answer::Unknown(dump_commands(svc, vip));
+        }
+        return Answer::Unknown(vec![]);
+    }
+    let mine = f.frontends_of(svc);
+    let p = base(svc).var("cluster_ip", vip.to_string());
+    if !mine.is_empty() {
+        let lines: Vec<usize> = mine.iter().map(|fe| fe.line).take(4).collect();
+        let srcs = sources(&mine);
+        return Answer::Yes(Proof {
+            summary: format!("The node's {srcs} rules hold {q}'s ClusterIP {vip}."),
+            ..p.lines(lines)
+        });
+    }
+    if ready.as_ref().is_some_and(|r| r.is_empty()) {
+        // No endpoints: kube-proxy writes no DNAT for it; the endpoints tell the story.
+        return Answer::Unknown(vec![]);
+    }
+    let usable: Vec<_> = f
+        .dumps
+        .iter()
+        .filter(|d| !d.filtered && d.frontends > 0)
+        .collect();
+    if usable.is_empty() {
+        let mut m = dump_commands(svc, vip);
+        m.truncate(1);
+        if let Some(first) = m.first_mut() {
+            first.command = "iptables-save -t nat".into();
+            first.question = format!(
+                "The pasted dump is filtered or holds no kube-proxy Service rules: does the whole nat table hold {vip}?"
+            );
+        }
+        return Answer::Unknown(m);
+    }
+    let lines: Vec<usize> = usable.iter().map(|d| d.line).collect();
+    let described = usable
+        .iter()
+        .map(|d| {
+            format!(
+                "the {} dump at line {} ({} Service frontends)",
+                if d.source == "ipvs" {
+                    "IPVS"
+                } else {
+                    "iptables"
+                },
+                d.line,
+                d.frontends
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let endpoints = match &ready {
+        Some(r) => format!("has {} ready endpoint(s) ({})", r.len(), ips(r)),
+        None => "is a Service".to_string(),
+    };
+    let mut proof = Proof {
+        summary: format!(
+            "{q} {endpoints}, but {described} has no rule for its ClusterIP {vip}: kube-proxy has not programmed it on this node — it is not running here, crashlooping, or failing to write its rules — so connections to {vip} go nowhere."
+        ),
+        ..p.lines(lines)
+    }
+    .note(format!(
+        "no KUBE-SERVICES rule or IPVS virtual server has destination {vip}"
+    ));
+    if ready.is_none() {
+        proof = proof.confirm(
+            format!("Does {q} have ready endpoints (else kube-proxy writes no DNAT for it)?"),
+            format!(
+                "kubectl get endpointslices{} -l kubernetes.io/service-name={} -o wide",
+                ns_flag(svc.namespace.as_deref()),
+                sh(&svc.name)
+            ),
+        );
+    }
+    Answer::No(proof)
+}
+
+fn sources(fes: &[&Frontend]) -> &'static str {
+    let ipt = fes.iter().any(|f| f.source == "iptables");
+    let ipvs = fes.iter().any(|f| f.source == "ipvs");
+    match (ipt, ipvs) {
+        (true, true) => "iptables and IPVS",
+        (false, true) => "IPVS",
+        _ => "iptables",
+    }
+}
+
+// ------------------------------------------------------------------ DNAT targets
+
+pub const DNAT_TARGETS_MATCH_ENDPOINTS: PredicateInfo = PredicateInfo {
+    name: "dnat_targets_match_endpoints",
+    question: "Do the rules DNAT the ClusterIP to exactly the current ready endpoints?",
+    subject: "service",
+    eval: dnat_matches,
+};
+
+/// The backend addresses of the frontends, and their lines.
+fn backends(fes: &[&Frontend]) -> Vec<(IpAddr, usize)> {
+    let mut out: Vec<(IpAddr, usize)> = Vec::new();
+    for fe in fes {
+        for b in &fe.backends {
+            if !out.iter().any(|(ip, _)| *ip == b.value.0) {
+                out.push((b.value.0, b.line));
+            }
+        }
+    }
+    out
+}
+
+fn endpoints_command(svc: &Service) -> Missing {
+    Missing {
+        question: format!(
+            "Which endpoints does {} have now?",
+            qualified(svc.namespace.as_deref(), &svc.name)
+        ),
+        command: format!(
+            "kubectl get endpointslices{} -l kubernetes.io/service-name={} -o wide",
+            ns_flag(svc.namespace.as_deref()),
+            sh(&svc.name)
+        ),
+    }
+}
+
+fn dnat_matches(ctx: &Ctx) -> Answer {
+    let f = ctx.facts;
+    let Some(svc) = svc_of(ctx) else {
+        return Answer::Unknown(vec![]);
+    };
+    let mine = f.frontends_of(svc);
+    if mine.is_empty() {
+        return Answer::Unknown(vec![]);
+    }
+    let Some(ready) = f.ready_ips(svc) else {
+        return Answer::Unknown(vec![endpoints_command(svc)]);
+    };
+    let vip = svc.cluster_ip.map(|i| i.to_string()).unwrap_or_default();
+    let q = qualified(svc.namespace.as_deref(), &svc.name);
+    let targets = backends(&mine);
+    let ep_line = f
+        .endpoints_of(&svc.name, svc.namespace.as_deref())
+        .map(|e| e.line)
+        .unwrap_or(0);
+    let stale: Vec<&(IpAddr, usize)> = targets
+        .iter()
+        .filter(|(ip, _)| !ready.contains(ip))
+        .collect();
+    let missing: Vec<IpAddr> = ready
+        .iter()
+        .copied()
+        .filter(|ip| !targets.iter().any(|(t, _)| t == ip))
+        .collect();
+    let p = base(svc).line(ep_line);
+    let rule_lines = mine
+        .iter()
+        .map(|fe| fe.line)
+        .chain(targets.iter().map(|(_, l)| *l))
+        .take(8);
+    if stale.is_empty() && missing.is_empty() {
+        return Answer::Yes(Proof {
+            summary: format!(
+                "The rules for {q} ({vip}) send traffic to exactly its ready endpoints ({}).",
+                ips(&ready)
+            ),
+            ..p.lines(rule_lines)
+        });
+    }
+    let rules_say_none = targets.is_empty() && mine.iter().any(|fe| fe.no_endpoints);
+    let mut parts = Vec::new();
+    if rules_say_none {
+        parts.push(format!(
+            "the rules still say {q} has no endpoints (REJECT), while it has {} ready now ({})",
+            ready.len(),
+            ips(&ready)
+        ));
+    } else {
+        if !stale.is_empty() {
+            let s: Vec<IpAddr> = stale.iter().map(|(ip, _)| *ip).collect();
+            parts.push(format!(
+                "the rules DNAT {vip} to {} which {} no longer a ready endpoint",
+                ips(&s),
+                if s.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        if !missing.is_empty() {
+            parts.push(format!(
+                "the ready endpoint(s) {} have no DNAT rule",
+                ips(&missing)
+            ));
+        }
+    }
+    let stale_lines: Vec<usize> = stale.iter().map(|(_, l)| *l).collect();
+    let stale_list: Vec<String> = stale.iter().map(|(ip, _)| ip.to_string()).collect();
+    Answer::No(
+        Proof {
+            summary: format!(
+                "For {q}, {}: kube-proxy on this node has not applied the latest endpoints — it is stuck, restarting, or failing to write its rules (look for iptables-restore errors in its log). Part of the traffic goes to pods that are gone.",
+                parts.join("; ")
+            ),
+            ..p.lines(stale_lines).lines(rule_lines)
+        }
+        .var("stale_backends", stale_list.join(", "))
+        .var("endpoints", ips(&ready))
+        .note(format!(
+            "DNAT targets {{{}}} vs ready endpoints {{{}}}",
+            ips(&targets.iter().map(|(i, _)| *i).collect::<Vec<_>>()),
+            ips(&ready)
+        )),
+    )
+}
+
+// ------------------------------------------------------------------ conntrack
+
+pub const CONNTRACK_MATCHES_ENDPOINTS: PredicateInfo = PredicateInfo {
+    name: "conntrack_matches_endpoints",
+    question: "Do the tracked flows to the ClusterIP NAT only to current endpoints?",
+    subject: "service",
+    eval: conntrack_matches,
+};
+
+/// TCP flows in these states are ending anyway; they hold no client to a dead backend.
+const ENDING: &[&str] = &["TIME_WAIT", "CLOSE", "FIN_WAIT", "LAST_ACK", "CLOSE_WAIT"];
+
+fn current_backends(f: &Facts, svc: &Service) -> Option<(Vec<IpAddr>, &'static str)> {
+    if let Some(r) = f.ready_ips(svc) {
+        return Some((r, "ready endpoints"));
+    }
+    let t = backends(&f.frontends_of(svc));
+    if t.is_empty() {
+        return None;
+    }
+    Some((
+        t.into_iter().map(|(i, _)| i).collect(),
+        "DNAT targets in the pasted rules",
+    ))
+}
+
+fn conntrack_matches(ctx: &Ctx) -> Answer {
+    let f = ctx.facts;
+    let Some(svc) = svc_of(ctx) else {
+        return Answer::Unknown(vec![]);
+    };
+    let Some(vip) = svc.cluster_ip else {
+        return Answer::Unknown(vec![]);
+    };
+    let flows: Vec<_> = f.nat_flows.iter().filter(|n| n.vip == vip).collect();
+    if flows.is_empty() {
+        return Answer::Unknown(vec![]);
+    }
+    let Some((current, what)) = current_backends(f, svc) else {
+        return Answer::Unknown(vec![endpoints_command(svc)]);
+    };
+    let q = qualified(svc.namespace.as_deref(), &svc.name);
+    let stale: Vec<_> = flows
+        .iter()
+        .filter(|n| !current.contains(&n.backend))
+        .filter(|n| {
+            !(n.protocol == "tcp" && n.state.as_deref().is_some_and(|s| ENDING.contains(&s)))
+        })
+        .collect();
+    let p = base(svc).var("cluster_ip", vip.to_string());
+    if stale.is_empty() {
+        return Answer::Yes(Proof {
+            summary: format!(
+                "Every tracked flow to {q} ({vip}) is NATed to one of its {what} ({}).",
+                ips(&current)
+            ),
+            ..p.lines(flows.iter().map(|n| n.line).take(4))
+        });
+    }
+    let mut gone: Vec<IpAddr> = Vec::new();
+    for n in &stale {
+        if !gone.contains(&n.backend) {
+            gone.push(n.backend);
+        }
+    }
+    let count: usize = stale.iter().map(|n| n.count).sum();
+    let proto = stale
+        .first()
+        .map(|n| n.protocol.clone())
+        .unwrap_or_else(|| "udp".into());
+    let port = stale.first().and_then(|n| n.vport);
+    let udp = stale.iter().any(|n| n.protocol == "udp");
+    let why = if udp {
+        " UDP entries never see a FIN: as long as the client keeps sending from the same source port (DNS clients do), the entry is refreshed and keeps pointing at the dead pod."
+    } else {
+        ""
+    };
+    let mut proof = Proof {
+        summary: format!(
+            "{count} tracked flow(s) to {q} ({vip}) still NAT to {} — not among its {what} ({}). Packets of those flows go to an address with no pod behind it.{why}",
+            ips(&gone),
+            ips(&current)
+        ),
+        ..p.lines(stale.iter().map(|n| n.line).take(8))
+    }
+    .var("stale_backends", ips(&gone))
+    .var("endpoints", ips(&current))
+    .var("conntrack_protocol", proto);
+    if let Some(port) = port {
+        proof = proof.var("port", port.to_string());
+    }
+    Answer::No(proof)
+}
