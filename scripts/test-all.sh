@@ -5,11 +5,13 @@
 #   - the rustup target wasm32-unknown-unknown and the rustfmt/clippy components
 #   - Debian's chromium and chromium-driver (apt-get; sudo only when not root)
 #   - the npm packages in package-lock.json (`npm ci`: playwright-core, no browser download)
+#   - jc (PyPI, pinned) in a venv at target/jc-venv, put on PATH, for the jc_diff test
+#     (engine/tests/jc_diff.rs), which NETDOC_REQUIRE_JC=1 makes fail if jc is missing
 # then runs, stopping at the first failure:
 #   cargo fmt --all --check
 #   cargo clippy --workspace --all-targets -- -D warnings
 #   cargo clippy -p netdoc-ui --target wasm32-unknown-unknown -- -D warnings
-#   cargo test --workspace --no-fail-fast   (every failing test named, then stop)
+#   NETDOC_REQUIRE_JC=1 cargo test --workspace --no-fail-fast   (every failing test named, then stop)
 #   cargo xtask e2e          (builds dist/ with the wasm-release profile, browser tests)
 #
 # `--keep-going` runs every step even after a failure (and still exits non-zero).
@@ -102,12 +104,37 @@ install_node_packages() {
   npm ci --no-audit --no-fund
 }
 
+# The jc release engine/tests/jc_diff.rs was written against (it checks the version).
+JC_VERSION=1.26.1
+JC_VENV=target/jc-venv
+
+# The version line of the venv's jc, empty when there is none.
+jc_version() {
+  local out
+  out=$("$JC_VENV/bin/jc" --version 2>/dev/null) || return 0
+  grep -m1 '^jc version:' <<<"$out" | tr -s ' '
+}
+
+install_jc() {
+  if [ "$(jc_version)" != "jc version: ${JC_VERSION}" ]; then
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+      as_root apt-get update -qq || return 1
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv || return 1
+    fi
+    python3 -m venv --clear "$JC_VENV" || return 1
+    "$JC_VENV/bin/python3" -m pip install -q --disable-pip-version-check "jc==${JC_VERSION}" || return 1
+  fi
+  export PATH="$PWD/$JC_VENV/bin:$PATH"
+  echo "$(jc_version): present"
+}
+
 step "install: rust target and components" install_rust_parts
 step "install: chromium (Debian)" install_chromium
 step "install: npm packages (npm ci)" install_node_packages
+step "install: jc ${JC_VERSION} (PyPI, venv in ${JC_VENV})" install_jc
 step "cargo fmt" cargo fmt --all --check
 step "cargo clippy (host)" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy (wasm32 page)" cargo clippy -p netdoc-ui --target wasm32-unknown-unknown -- -D warnings
-step "cargo test" cargo test --workspace --no-fail-fast
+step "cargo test" env NETDOC_REQUIRE_JC=1 cargo test --workspace --no-fail-fast
 step "browser tests (cargo xtask e2e)" cargo xtask e2e
 finish

@@ -163,15 +163,9 @@ fn resolv_conf_node_files() {
     let r = &r[0];
     assert_eq!(r.effective_search, vec!["lab.example.com"]);
     assert_eq!(r.search_line, Some(9));
-    assert_eq!(
-        r.search,
-        vec![
-            "corp.example.com",
-            "corp.example.com",
-            "lab.example.com",
-            "lab.example.com"
-        ]
-    );
+    // jc's meanings: `search` the `search` lines' domains, `domain` the last `domain` line's.
+    assert_eq!(r.search, vec!["corp.example.com", "lab.example.com"]);
+    assert_eq!(r.domain.as_deref(), Some("lab.example.com"));
     assert_eq!((r.ndots, r.ndots_line), (Some(15), Some(8)));
     assert_eq!(r.nameservers.len(), 4);
 }

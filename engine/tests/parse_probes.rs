@@ -283,15 +283,18 @@ fn traceroute_runs() {
     assert_eq!(h[1].probes[2].rtt, None);
     assert_eq!(h[2].probes[0].annotation.as_deref(), Some("!X"));
     assert_eq!(h[2].probes[1].ip.as_deref(), Some("10.0.0.8"));
+    assert_eq!(h[2].probes[1].name, None, "-n prints no names");
     assert_eq!(h[2].probes[2].annotation.as_deref(), Some("!N"));
 
     let (r, p) = traceroutes("linux-2.0.22--names-asn.txt");
     assert_eq!(p.status, Status::Parsed);
     let h = &r[0].hops;
-    assert_eq!(h[0].probes[0].asn.as_deref(), Some("[*]"));
+    assert_eq!(h[0].probes[0].asn, None, "[*] is no number");
+    assert_eq!(h[1].probes[0].asn, Some(64512));
     assert_eq!(h[1].probes[2].name.as_deref(), Some("core-2.example.net"));
     assert_eq!(h[1].probes[2].ip.as_deref(), Some("10.10.0.2"));
-    assert_eq!(h[2].probes[0].asn.as_deref(), Some("[AS15169]"));
+    assert_eq!(h[1].probes[2].asn, None, "core-2 was printed without [AS…]");
+    assert_eq!(h[2].probes[0].asn, Some(15169));
     assert_eq!(r[0].destination_name.as_deref(), Some("dns.google"));
 
     let (r, _) = traceroutes("busybox-1.36--bad-address.txt");

@@ -38,9 +38,9 @@
 //! ;; ANSWER SECTION:
 //! backend.default.svc.cluster.local. 30 IN A 10.96.12.7
 //! → { line: 1, args: "backend.default.svc.cluster.local", status: "NOERROR",
-//!     question: { line: 4, name: "backend.default.svc.cluster.local.", class: "IN", rtype: "A" },
+//!     question: { line: 4, name: "backend.default.svc.cluster.local.", class: "IN", type: "A" },
 //!     answer: [{ line: 6, name: "backend.default.svc.cluster.local.", ttl: 30, class: "IN",
-//!     rtype: "A", data: "10.96.12.7", ip: 10.96.12.7 }], server: null, timed_out: false, short: false }
+//!     type: "A", data: "10.96.12.7", ip: 10.96.12.7 }], server: null, timed_out: false, short: false }
 //! ```
 
 use super::resolv_conf::{inner_command, is_kubectl_noise};
@@ -83,6 +83,8 @@ pub struct Question {
     pub line: usize,
     pub name: String,
     pub class: String,
+    /// The record type (`A`, `AAAA`, `CNAME`, …); JSON `type`, jc's name.
+    #[serde(rename = "type")]
     pub rtype: String,
 }
 
@@ -94,6 +96,8 @@ pub struct Rr {
     pub name: String,
     pub ttl: Option<u32>,
     pub class: String,
+    /// The record type (`A`, `AAAA`, `CNAME`, …); JSON `type`, jc's name.
+    #[serde(rename = "type")]
     pub rtype: String,
     pub data: String,
     /// The address of an `A`/`AAAA` record.

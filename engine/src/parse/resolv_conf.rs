@@ -13,7 +13,8 @@
 //! Semantics are glibc's (`resolv/res_init.c`): a keyword at the start of a line; `#` and
 //! `;` start comment lines; the LAST `search` or `domain` line wins (`domain` is the
 //! obsolete one-domain search list) and gives `effective_search`; `search` keeps every
-//! domain of every such line as written. glibc before 2.26 kept at most 6 domains and 256
+//! domain of every `search` line as written and `domain` the domain of the last `domain`
+//! line (jc's `resolve_conf` names and meanings). glibc before 2.26 kept at most 6 domains and 256
 //! characters; 2.26+ has no limit: every domain is kept here (musl keeps 256 characters).
 //! `options` words are kept verbatim in `options` (`timeout:2`, `attempts:3`, `rotate`,
 //! `single-request-reopen`, `edns0`, `use-vc`, `trust-ad`, …); the last `ndots:N` gives
@@ -24,7 +25,7 @@
 //! the output (`command terminated with exit code 1`, `pod "x" deleted`, …) are skipped.
 //!
 //! Record: one per segment: `line` (the first line of the file), `nameservers` (`ip`,
-//! `raw`, `line`), `search`, `search_line` (the winning line), `effective_search`, `ndots`,
+//! `raw`, `line`), `search`, `domain`, `search_line` (the winning line), `effective_search`, `ndots`,
 //! `ndots_line`, `options`.
 //!
 //! ```text
@@ -32,7 +33,7 @@
 //! nameserver 10.96.0.10
 //! options ndots:5
 //! → { line: 1, nameservers: [{ ip: 10.96.0.10, raw: "10.96.0.10", line: 2 }],
-//!     search: [default.svc.cluster.local, svc.cluster.local, cluster.local], search_line: 1,
+//!     search: [default.svc.cluster.local, svc.cluster.local, cluster.local], domain: null, search_line: 1,
 //!     effective_search: (same), ndots: 5, ndots_line: 3, options: ["ndots:5"] }
 //! ```
 
@@ -54,8 +55,10 @@ pub struct Record {
     /// 1-based input line of the first line of the file.
     pub line: usize,
     pub nameservers: Vec<Nameserver>,
-    /// Every domain of every `search`/`domain` line, as written.
+    /// Every domain of every `search` line, as written (jc's `search`).
     pub search: Vec<String>,
+    /// The domain of the last `domain` line (jc's `domain`).
+    pub domain: Option<String>,
     /// The line of the `search`/`domain` line that wins (the last one).
     pub search_line: Option<usize>,
     /// The search list glibc uses: the domains of the last `search`/`domain` line.
@@ -203,6 +206,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             line: seg.first_line,
             nameservers: Vec::new(),
             search: Vec::new(),
+            domain: None,
             search_line: None,
             effective_search: Vec::new(),
             ndots: None,
@@ -231,12 +235,17 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                 });
             }
             Rule::search | Rule::domain_kw => {
+                let pair_is_search = pair.as_rule() == Rule::search;
                 let domains: Vec<String> = pair
                     .into_inner()
                     .filter(|p| p.as_rule() == Rule::domain)
                     .map(|p| p.as_str().to_string())
                     .collect();
-                r.search.extend(domains.iter().cloned());
+                if pair_is_search {
+                    r.search.extend(domains.iter().cloned());
+                } else {
+                    r.domain = domains.first().cloned();
+                }
                 r.effective_search = domains;
                 r.search_line = Some(n);
             }
@@ -286,7 +295,8 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(r.effective_search, vec!["a.example", "b.example"]);
         assert_eq!(r.search_line, Some(2));
-        assert_eq!(r.search, vec!["corp.example", "a.example", "b.example"]);
+        assert_eq!(r.search, vec!["a.example", "b.example"]);
+        assert_eq!(r.domain.as_deref(), Some("corp.example"));
         let (r, _) = one("search a.example b.example\ndomain corp.example\n");
         assert_eq!(r.effective_search, vec!["corp.example"]);
         assert_eq!(r.search_line, Some(2));

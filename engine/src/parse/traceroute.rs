@@ -13,8 +13,9 @@
 //! service not known`), `hops[{line, hop, probes[{annotation, asn, ip, name, rtt}]}]`.
 //! Each `*` is a probe with every field `null` (a probe that got no answer), so the number
 //! of lost probes is the number of probes without `rtt`. A probe's `name`/`ip` are the last
-//! host printed before its time (`gw (10.0.0.1)` gives both; with `-n` `ip` and `name` are
-//! the same address); `annotation` is the `!H`/`!N`/`!X`/`!F-1450` that follows its time.
+//! host printed before its time (`gw (10.0.0.1)` gives both; with `-n` the bare address is
+//! `ip` and `name` is `null`, as jc has it); `asn` is the number of the `[AS…]` printed
+//! before that host (`-A`); `annotation` is the `!H`/`!N`/`!X`/`!F-1450` that follows its time.
 //!
 //! Known noise skipped deliberately: blank lines, `^C`, `traceroute: Warning: …`. Every
 //! other line is a problem with its line number.
@@ -33,6 +34,7 @@ use crate::split::Segment;
 use pest::iterators::Pair;
 use pest::Parser;
 use serde::Serialize;
+use std::net::IpAddr;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/common.pest"]
@@ -66,7 +68,9 @@ pub struct Hop {
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Probe {
     pub annotation: Option<String>,
-    pub asn: Option<String>,
+    /// `-A`'s AS number printed before this probe's host (`[AS15169]` is 15169; `[*]`,
+    /// or a host printed without one, is `null`; of `[AS1/AS2]` the first).
+    pub asn: Option<u32>,
     pub ip: Option<String>,
     pub name: Option<String>,
     pub rtt: Option<f64>,
@@ -161,7 +165,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                     line: n,
                     ..Hop::default()
                 };
-                let mut host = (None, None, None);
+                let mut host = Host::default();
                 for p in pair.into_inner() {
                     if p.as_rule() == Rule::hop_number {
                         h.hop = p.as_str().parse().unwrap_or(0);
@@ -181,7 +185,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                     out.problem(n, "traceroute: a responder line before any hop line");
                     continue;
                 };
-                let mut host = (None, None, None);
+                let mut host = Host::default();
                 for p in pair.into_inner() {
                     item(&mut h.probes, &mut host, p);
                 }
@@ -211,7 +215,24 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     out
 }
 
-type Host = (Option<String>, Option<String>, Option<String>);
+/// Who answers the following times: the last host printed (`ip`, `name`, and the AS number
+/// printed just before it), and an AS number waiting for its host.
+#[derive(Default)]
+struct Host {
+    ip: Option<String>,
+    name: Option<String>,
+    asn: Option<u32>,
+    pending_asn: Option<u32>,
+}
+
+/// `[AS15169]` → 15169; `[*]` → None; `[AS64512/AS64513]` → 64512.
+fn asn_number(text: &str) -> Option<u32> {
+    let digits = text.strip_prefix("[AS")?;
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits.get(..end)?.parse().ok()
+}
 
 /// Fold one hop item into the probes: a host sets who answers the following times.
 fn item(probes: &mut Vec<Probe>, host: &mut Host, p: Pair<'_, Rule>) {
@@ -226,16 +247,20 @@ fn item(probes: &mut Vec<Probe>, host: &mut Host, p: Pair<'_, Rule>) {
                     _ => {}
                 }
             }
-            // `-n` prints the address alone: it is both.
-            host.0 = ip.or_else(|| name.clone());
-            host.1 = name;
+            // `-n` prints the address alone: an address and no name (as jc reads it).
+            if ip.is_none() && name.as_deref().is_some_and(|n| n.parse::<IpAddr>().is_ok()) {
+                ip = name.take();
+            }
+            host.ip = ip;
+            host.name = name;
+            host.asn = host.pending_asn.take();
         }
-        Rule::asn => host.2 = Some(p.as_str().to_string()),
+        Rule::asn => host.pending_asn = asn_number(p.as_str()),
         Rule::probe_time => probes.push(Probe {
             annotation: None,
-            asn: host.2.clone(),
-            ip: host.0.clone(),
-            name: host.1.clone(),
+            asn: host.asn,
+            ip: host.ip.clone(),
+            name: host.name.clone(),
             rtt: p.into_inner().next().and_then(|q| q.as_str().parse().ok()),
         }),
         Rule::star => probes.push(Probe::default()),
