@@ -4,6 +4,7 @@
 //! trees → findings → runbook. The library does no I/O: it takes `&str` and returns data
 //! and strings, so the same code runs in the CLI and in the browser.
 
+pub mod bundle;
 pub mod calc;
 pub mod cmdline;
 pub mod detect;
@@ -76,6 +77,8 @@ pub fn diagnose(input: &str) -> Report {
     let index = lines::LineIndex::new(input);
     report.findings = findings::assemble(&walk.emitted, &index);
     report.missing = walk.missing;
+    report.evidence = bundle::slices(&facts);
+    report.collect = bundle::collect_command(&facts);
     report.trace = walk
         .trace
         .into_iter()

@@ -118,6 +118,23 @@ enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Print a shell script that gathers the whole evidence bundle for one Service
+    /// (objects, logs, the client pod's view, and with `--node` the node's datapath), each
+    /// output behind a `$ command` line that `netdoc diagnose` reads back.
+    #[command(
+        after_help = "Example:\n  netdoc collect --svc web -n shop --pod client-7d9 > collect.sh\n  sh collect.sh > evidence.txt 2>&1\n  sudo sh collect.sh --node >> evidence.txt 2>&1   # on the node\n  netdoc diagnose evidence.txt"
+    )]
+    Collect {
+        /// The Service that does not answer.
+        #[arg(long = "svc", value_name = "NAME")]
+        service: String,
+        /// Its namespace.
+        #[arg(long, short = 'n', value_name = "NS", default_value = "default")]
+        namespace: String,
+        /// A client pod to look from (resolv.conf, lookups, curl, routes, sockets).
+        #[arg(long, value_name = "POD")]
+        pod: Option<String>,
+    },
     /// Browse runbooks.
     Runbook {
         #[command(subcommand)]
@@ -628,6 +645,32 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, UserError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy { action } => run_policy(action, out),
+        Command::Collect {
+            service,
+            namespace,
+            pod,
+        } => {
+            for (what, v) in [
+                ("--svc", Some(&service)),
+                ("-n", Some(&namespace)),
+                ("--pod", pod.as_ref()),
+            ] {
+                if let Some(v) = v {
+                    if !is_k8s_name(v) {
+                        return Err(UserError(format!(
+                            "{what} {v:?} is not a Kubernetes object name (lower-case letters, digits, '-' and '.', at most 253 characters)"
+                        )));
+                    }
+                }
+            }
+            let script = netdoc::bundle::collect_script(&netdoc::bundle::CollectRequest {
+                service,
+                namespace,
+                pod,
+            });
+            out.write_all(script.as_bytes()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Runbook { action } => match action {
             RunbookAction::List => {
                 for f in netdoc::findings::CATALOGUE {
@@ -1203,4 +1246,14 @@ fn scalar(v: &serde_json::Value) -> String {
         serde_json::Value::Null => "-".into(),
         other => other.to_string(),
     }
+}
+
+/// A DNS-1123 subdomain, as Kubernetes names Services, namespaces and pods.
+fn is_k8s_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
 }

@@ -68,6 +68,35 @@ pub fn markdown(report: &Report, runbook: &dyn Fn(&Finding) -> Option<String>) -
             ));
         }
     }
+    if !report.evidence.is_empty() {
+        s.push_str(
+            "\n## Evidence bundle\n\n| slice | in the paste | to collect |\n|---|---|---|\n",
+        );
+        for sl in &report.evidence {
+            let have = if sl.present {
+                format!("✓ {}", sl.kinds.join(", "))
+            } else {
+                "—".to_string()
+            };
+            let cmds: Vec<String> = sl
+                .commands
+                .iter()
+                .map(|c| format!("`{}`", c.replace('|', "\\|").replace('`', "'")))
+                .collect();
+            s.push_str(&format!(
+                "| {} | {} | {} |\n",
+                sl.title,
+                have,
+                cmds.join("<br>")
+            ));
+        }
+        if report.evidence.iter().any(|sl| !sl.present) {
+            s.push_str(&format!(
+                "\n`{}` prints a script that gathers every slice in one go; `netdoc diagnose` reads its output.\n",
+                report.collect
+            ));
+        }
+    }
     s.push_str(
         "\n## What was read\n\n| # | kind | lines | status | command |\n|---|---|---|---|---|\n",
     );

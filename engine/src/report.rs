@@ -17,6 +17,11 @@ pub struct Report {
     pub missing: Vec<Missing>,
     /// The decision-tree walk, step by step.
     pub trace: Vec<TraceStep>,
+    /// The five slices of evidence (route/neighbour, socket, DNS, capture,
+    /// NAT/conntrack): which the paste holds, and the commands for the others.
+    pub evidence: Vec<crate::bundle::Slice>,
+    /// The `netdoc collect` command that gathers every slice for this paste's names.
+    pub collect: String,
 }
 
 /// What the engine made of one segment of the paste.

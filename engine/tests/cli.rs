@@ -406,3 +406,125 @@ fn policy_list_reads_workloads_from_a_pods_table_when_no_manifests_are_given() {
         "{text}"
     );
 }
+
+/// `netdoc collect` prints a script; run against stand-ins for kubectl and the node
+/// tools (`tests/collect/bin`, with nothing else on PATH but `sh`, `cat` and `tail`), its
+/// output is read back by `netdoc diagnose`: every segment recognised and parsed, the
+/// datapath slices present, and the lab's stale DNAT and conntrack entries found.
+#[test]
+fn collect_script_output_is_read_back_by_diagnose() {
+    let out = netdoc()
+        .args([
+            "collect",
+            "--svc",
+            "web",
+            "-n",
+            "shop",
+            "--pod",
+            "client-7d9",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    let dir = std::env::temp_dir().join(format!("netdoc-collect-{}", std::process::id()));
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stubs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/collect/bin");
+    for e in std::fs::read_dir(&stubs).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, bin.join(p.file_name().unwrap())).unwrap();
+    }
+    for tool in ["sh", "cat", "tail"] {
+        let found = ["/bin", "/usr/bin"]
+            .iter()
+            .map(|d| std::path::Path::new(d).join(tool))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{tool} not found"));
+        let _ = std::fs::remove_file(bin.join(tool));
+        std::os::unix::fs::symlink(found, bin.join(tool)).unwrap();
+    }
+    std::fs::write(dir.join("collect.sh"), &script).unwrap();
+    let mut evidence = Vec::new();
+    for args in [&["collect.sh"][..], &["collect.sh", "--node"][..]] {
+        let o = Command::new("/bin/sh")
+            .args(args)
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", &bin)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        evidence.extend(o.stdout);
+    }
+    let text = String::from_utf8(evidence).unwrap();
+    assert!(!text.contains("stub does not know"), "{text}");
+    let mut child = netdoc()
+        .args(["diagnose", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let segs = v["segments"].as_array().unwrap();
+    assert!(segs.len() >= 25, "{} segments", segs.len());
+    for seg in segs {
+        assert_eq!(seg["status"], "parsed", "{seg}");
+    }
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for want in [
+        "kube-proxy-stale-rules",
+        "conntrack-stale-entry",
+        "conn-timeout",
+    ] {
+        assert!(ids.contains(&want), "{want} in {ids:?}");
+    }
+    let slices: Vec<(&str, bool)> = v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["slice"].as_str().unwrap(),
+                s["present"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        slices,
+        [
+            ("route", true),
+            ("socket", true),
+            ("dns", true),
+            ("capture", false),
+            ("nat", true)
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn collect_refuses_names_kubernetes_would_refuse() {
+    let out = netdoc()
+        .args(["collect", "--svc", "web; rm -rf /", "-n", "shop"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--svc") && err.contains("not a Kubernetes object name"),
+        "{err}"
+    );
+}

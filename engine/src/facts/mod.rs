@@ -443,7 +443,6 @@ impl Facts {
             .find(|s| s.name == name && ns_compatible(s.namespace.as_deref(), ns))
     }
 
-    /// Is kube-dns (or CoreDNS's Service) known, and at which ClusterIP?
     /// The datapath frontends for the Service's ClusterIP.
     pub fn frontends_of(&self, s: &Service) -> Vec<&Frontend> {
         let Some(ip) = s.cluster_ip else {
@@ -458,9 +457,17 @@ impl Facts {
         if e.more > 0 && !e.complete {
             return None;
         }
-        Some(e.ready.iter().filter_map(|a| endpoint_ip(a)).collect())
+        let mut seen = std::collections::HashSet::new();
+        Some(
+            e.ready
+                .iter()
+                .filter_map(|a| endpoint_ip(a))
+                .filter(|ip| seen.insert(*ip))
+                .collect(),
+        )
     }
 
+    /// Is kube-dns (or CoreDNS's Service) known, and at which ClusterIP?
     pub fn kube_dns(&self) -> Option<&Service> {
         self.services.iter().find(|s| {
             (s.name == "kube-dns" || s.name == "coredns" || s.name == "rke2-coredns-rke2-coredns")
