@@ -1732,8 +1732,7 @@ fn getent_lookups(f: &mut Facts, seg: &Segment, recs: &[parse::getent::Record]) 
     let Some(name) = asked.or_else(|| recs.iter().find_map(|r| r.names.first().cloned())) else {
         return;
     };
-    let found: Vec<&parse::getent::Record> =
-        recs.iter().filter(|r| r.status == "found").collect();
+    let found: Vec<&parse::getent::Record> = recs.iter().filter(|r| r.status == "found").collect();
     let (status, line) = match found.first() {
         Some(r) => (LookupStatus::Answered, r.line),
         None => (LookupStatus::Other, first.line),
@@ -1830,7 +1829,14 @@ fn cni_config_one(f: &mut Facts, r: &parse::cni_config::Record) {
         if !p.subnets.is_empty() {
             fields.insert("subnets".into(), p.subnets.join(","));
         }
-        signal(f, "cni-config", "cni-plugin", &p.plugin_type, &fields, p.line);
+        signal(
+            f,
+            "cni-config",
+            "cni-plugin",
+            &p.plugin_type,
+            &fields,
+            p.line,
+        );
     }
     if r.format == "flannel-net-conf" {
         let mut fields = base;

@@ -253,7 +253,10 @@ fn signature(l: &mut Line<'_>) -> Option<&'static str> {
                     put("state", state.trim());
                     return Some("bgp-state-changed");
                 }
-                if rest.contains("error") || rest.contains("Error") || rest.starts_with("Received: ") {
+                if rest.contains("error")
+                    || rest.contains("Error")
+                    || rest.starts_with("Received: ")
+                {
                     put("peer", peer);
                     return Some("bird-error");
                 }
@@ -359,7 +362,9 @@ fn signature(l: &mut Line<'_>) -> Option<&'static str> {
                 return Some("tunnel-mode");
             }
             let bad = matches!(l.level.as_deref(), Some("warning" | "error" | "fatal"));
-            if bad && (m.contains("kvstore") || l.fields.get("subsys").is_some_and(|s| s == "kvstore")) {
+            if bad
+                && (m.contains("kvstore") || l.fields.get("subsys").is_some_and(|s| s == "kvstore"))
+            {
                 return Some("kvstore-error");
             }
             if bad && (m.contains("health") || m.contains("Health")) {
@@ -456,17 +461,29 @@ mod tests {
     #[test]
     fn agents() {
         let r = one("level=info msg=\"Inheriting MTU from external network interface\" device=ens4 ipAddr=10.128.0.8 mtu=1460 subsys=mtu").unwrap_or_else(|| panic!());
-        assert_eq!((r.agent.as_str(), r.signature.as_str()), ("cilium", "mtu-inherited"));
+        assert_eq!(
+            (r.agent.as_str(), r.signature.as_str()),
+            ("cilium", "mtu-inherited")
+        );
         assert_eq!(r.fields.get("interface").map(String::as_str), Some("ens4"));
         let r = one("E0519 00:37:28.550351       1 network.go:102] failed to register network: failed to acquire lease: node \"k8s-test-2.novalocal\" pod cidr not assigned").unwrap_or_else(|| panic!());
         assert_eq!(r.signature, "pod-cidr-not-assigned");
-        assert_eq!(r.fields.get("node").map(String::as_str), Some("k8s-test-2.novalocal"));
+        assert_eq!(
+            r.fields.get("node").map(String::as_str),
+            Some("k8s-test-2.novalocal")
+        );
         let r = one("calico/node is not ready: BIRD is not ready: BGP not established with 10.0.1.1,10.0.1.2").unwrap_or_else(|| panic!());
-        assert_eq!(r.fields.get("peers").map(String::as_str), Some("10.0.1.1,10.0.1.2"));
+        assert_eq!(
+            r.fields.get("peers").map(String::as_str),
+            Some("10.0.1.1,10.0.1.2")
+        );
         let r = one("FLANNEL_MTU=1450").unwrap_or_else(|| panic!());
         assert_eq!(r.fields.get("mtu").map(String::as_str), Some("1450"));
         assert_eq!(parse(&Segment::new("hello world", 4)).problems[0].line, 4);
         assert!(sniff("FLANNEL_NETWORK=10.244.0.0/16").is_some());
-        assert_eq!(sniff("I0501 10:00:00.000000       1 server.go:1] hello"), None);
+        assert_eq!(
+            sniff("I0501 10:00:00.000000       1 server.go:1] hello"),
+            None
+        );
     }
 }

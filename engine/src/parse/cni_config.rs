@@ -130,9 +130,11 @@ fn sniff(head: &str) -> Option<f32> {
         }
         if t.contains("\"cniVersion\"") {
             score = score.max(0.97);
-        } else if t.starts_with("\"Network\"") || t.starts_with("\"Backend\"") || t.starts_with("{\"Network\"") {
-            score = score.max(0.9);
-        } else if t.starts_with("==> ") && (t.contains("/cni/net.d/") || t.contains("net-conf")) {
+        } else if t.starts_with("\"Network\"")
+            || t.starts_with("\"Backend\"")
+            || t.starts_with("{\"Network\"")
+            || (t.starts_with("==> ") && (t.contains("/cni/net.d/") || t.contains("net-conf")))
+        {
             score = score.max(0.9);
         }
     }
@@ -230,7 +232,10 @@ fn read_docs(lines: &[(usize, &str)], mut file: Option<String>, out: &mut Output
         }
     }
     if !doc.is_empty() {
-        out.problem(start, "CNI configuration cut short: the JSON object is not closed");
+        out.problem(
+            start,
+            "CNI configuration cut short: the JSON object is not closed",
+        );
     }
 }
 
@@ -296,7 +301,13 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Build a record from one parsed document; `None` when it is not CNI configuration.
-pub fn record(v: &Value, doc: &str, first: usize, last: usize, file: Option<String>) -> Option<Record> {
+pub fn record(
+    v: &Value,
+    doc: &str,
+    first: usize,
+    last: usize,
+    file: Option<String>,
+) -> Option<Record> {
     let mut rec = Record {
         line: first,
         last_line: last,
@@ -362,13 +373,20 @@ fn plugin(p: &Value, doc: &str, first: usize, cursor: &mut usize) -> Option<Plug
             .and_then(Value::as_bool)
             .or_else(|| delegate.and_then(|d| d.get(k)).and_then(Value::as_bool))
     };
-    let ipam = p.get("ipam").or_else(|| delegate.and_then(|d| d.get("ipam")));
+    let ipam = p
+        .get("ipam")
+        .or_else(|| delegate.and_then(|d| d.get("ipam")));
     let mut subnets = Vec::new();
     if let Some(ipam) = ipam {
         if let Some(s) = str_of(ipam, "subnet") {
             subnets.push(s);
         }
-        for set in ipam.get("ranges").and_then(Value::as_array).into_iter().flatten() {
+        for set in ipam
+            .get("ranges")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             for r in set.as_array().into_iter().flatten() {
                 if let Some(s) = str_of(r, "subnet") {
                     subnets.push(s);
@@ -376,7 +394,12 @@ fn plugin(p: &Value, doc: &str, first: usize, cursor: &mut usize) -> Option<Plug
             }
         }
         for key in ["ipv4_pools", "ipv6_pools"] {
-            for s in ipam.get(key).and_then(Value::as_array).into_iter().flatten() {
+            for s in ipam
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(s) = s.as_str() {
                     subnets.push(s.to_string());
                 }
@@ -386,7 +409,10 @@ fn plugin(p: &Value, doc: &str, first: usize, cursor: &mut usize) -> Option<Plug
     let mtu = p
         .get("mtu")
         .or_else(|| delegate.and_then(|d| d.get("mtu")))
-        .and_then(|m| m.as_u64().or_else(|| m.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|m| {
+            m.as_u64()
+                .or_else(|| m.as_str().and_then(|s| s.parse().ok()))
+        })
         .and_then(|m| u32::try_from(m).ok());
     Some(Plugin {
         line,
@@ -402,7 +428,12 @@ fn plugin(p: &Value, doc: &str, first: usize, cursor: &mut usize) -> Option<Plug
 }
 
 /// ConfigMap keys that hold CNI or flannel configuration.
-const CM_KEYS: &[&str] = &["cni-conf.json", "net-conf.json", "cni_network_config", "cni-conf"];
+const CM_KEYS: &[&str] = &[
+    "cni-conf.json",
+    "net-conf.json",
+    "cni_network_config",
+    "cni-conf",
+];
 
 /// The CNI configuration embedded in a ConfigMap record of the k8s-objects parser
 /// (`kube-flannel-cfg`'s `cni-conf.json` / `net-conf.json`, calico's `cni_network_config`).

@@ -25,7 +25,7 @@
 //! ```text
 //! Features for flannel.1:
 //! tx-checksumming: on
-//! 	tx-checksum-ip-generic: on
+//!     tx-checksum-ip-generic: on   (tab-indented)
 //! → { line: 1, interface: "flannel.1", features: [
 //!     { line: 2, name: "tx-checksumming", enabled: true, fixed: false, requested: null, parent: null },
 //!     { line: 3, name: "tx-checksum-ip-generic", enabled: true, fixed: false, requested: null,
@@ -127,17 +127,16 @@ fn sniff(head: &str) -> Option<f32> {
         let t = super::probe::capped(l).trim();
         match line_rule(t).map(|p| p.as_rule()) {
             Some(Rule::header) => header = true,
-            Some(Rule::feature) => {
-                // Well-known feature names, not any `word: on` line.
+            // Well-known feature names, not any `word: on` line.
+            Some(Rule::feature)
                 if t.contains("checksum")
                     || t.contains("segmentation")
                     || t.contains("offload")
                     || t.contains("scatter-gather")
                     || t.starts_with("rx-")
-                    || t.starts_with("tx-")
-                {
-                    feats += 1;
-                }
+                    || t.starts_with("tx-") =>
+            {
+                feats += 1;
             }
             _ => {}
         }
@@ -253,7 +252,9 @@ mod tests {
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         assert_eq!(r.interface.as_deref(), Some("flannel.1"));
-        let g = r.feature("tx-checksum-ip-generic").unwrap_or_else(|| panic!());
+        let g = r
+            .feature("tx-checksum-ip-generic")
+            .unwrap_or_else(|| panic!());
         assert!(g.enabled && !g.fixed);
         assert_eq!(g.parent.as_deref(), Some("tx-checksumming"));
         assert!(r.feature("tx-checksum-ipv4").is_some_and(|f| f.fixed));

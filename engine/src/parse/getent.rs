@@ -67,7 +67,10 @@ pub const INFO: ParserInfo = ParserInfo {
         "getent ahostsv4 NAME",
         "kubectl exec POD -- getent hosts NAME",
     ],
-    variants: &["glibc getent hosts", "glibc getent ahosts / ahostsv4 / ahostsv6"],
+    variants: &[
+        "glibc getent hosts",
+        "glibc getent ahosts / ahostsv4 / ahostsv6",
+    ],
     matches_command,
     sniff,
 };
@@ -96,26 +99,30 @@ const HOSTS_FILE_NAMES: &[&str] = &[
 ];
 
 fn sniff(head: &str) -> Option<f32> {
-    let (mut ahosts, mut hosts) = (0usize, 0usize);
+    let (mut ahosts, mut hosts, mut bad) = (0usize, 0usize, 0usize);
     for l in head.lines() {
         let t = super::probe::capped(l).trim_end();
         if t.trim().is_empty() || is_kubectl_noise(t.trim()) {
             continue;
         }
-        if t.trim_start().starts_with('#')
-            || t
-                .split_whitespace()
-                .next()
-                .is_none_or(|a| a.parse::<IpAddr>().is_err())
-        {
+        if t.trim_start().starts_with('#') {
             return None;
+        }
+        if t.split_whitespace()
+            .next()
+            .is_none_or(|a| a.parse::<IpAddr>().is_err())
+        {
+            bad += 1;
+            continue;
         }
         let Some(p) = P::parse(Rule::getent_line, t)
             .ok()
             .and_then(|mut p| p.next())
             .and_then(|l| l.into_inner().next())
         else {
-            return None;
+            // A paste cut mid-line still reads as getent when most lines do.
+            bad += 1;
+            continue;
         };
         if p.as_rule() == Rule::ahosts_line {
             ahosts += 1;
@@ -129,7 +136,9 @@ fn sniff(head: &str) -> Option<f32> {
             hosts += 1;
         }
     }
-    if ahosts > 0 {
+    if bad > ahosts + hosts {
+        None
+    } else if ahosts > 0 {
         Some(0.9)
     } else if hosts > 0 {
         Some(0.35)
@@ -141,7 +150,15 @@ fn sniff(head: &str) -> Option<f32> {
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
-    for (n, raw) in seg.lines() {
+    // Not `seg.lines()`: that drops kubectl's `command terminated with exit code N`, which
+    // is getent's only output for a name not found.
+    let first = seg.first_line;
+    let lines = seg
+        .body
+        .lines()
+        .enumerate()
+        .map(move |(i, l)| (first + i, l.strip_suffix('\r').unwrap_or(l)));
+    for (n, raw) in lines {
         let t = super::probe::capped(raw).trim();
         if t.is_empty() {
             continue;
@@ -190,7 +207,10 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             }
         }
         if rec.address.is_none() {
-            out.problem(n, "not a getent line: the first column is not an IP address");
+            out.problem(
+                n,
+                "not a getent line: the first column is not an IP address",
+            );
             continue;
         }
         out.records.push(rec);
@@ -212,7 +232,10 @@ mod tests {
         assert_eq!(out.records.len(), 3);
         assert!(out.records[1].names.is_empty());
         assert_eq!(sniff("10.96.12.7  STREAM backend"), Some(0.9));
-        assert_eq!(sniff("10.96.12.7  backend.default.svc.cluster.local"), Some(0.35));
+        assert_eq!(
+            sniff("10.96.12.7  backend.default.svc.cluster.local"),
+            Some(0.35)
+        );
         assert_eq!(sniff("127.0.0.1 localhost\n::1 ip6-localhost"), None);
         assert_eq!(sniff("# comment\n10.0.0.1 a"), None);
         assert_eq!(parse(&Segment::new("hello", 5)).problems[0].line, 5);

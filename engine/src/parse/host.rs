@@ -159,7 +159,10 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             }
             Rule::srv_name | Rule::srv_address | Rule::srv_aliases => {
                 if !in_server_block {
-                    out.problem(n, "a `Name:`/`Address:` line outside a `Using domain server:` block");
+                    out.problem(
+                        n,
+                        "a `Name:`/`Address:` line outside a `Using domain server:` block",
+                    );
                 } else if rule == Rule::srv_name {
                     server = text_of(&pair, Rule::srv_value).filter(|s| !s.is_empty());
                 } else if rule == Rule::srv_address && server.is_none() {
@@ -169,7 +172,14 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                 continue;
             }
             Rule::has_address | Rule::has_ipv6 => {
-                rec.record_type = Some(if rule == Rule::has_address { "A" } else { "AAAA" }.into());
+                rec.record_type = Some(
+                    if rule == Rule::has_address {
+                        "A"
+                    } else {
+                        "AAAA"
+                    }
+                    .into(),
+                );
                 rec.address = text_of(&pair, Rule::ip).and_then(|s| s.parse().ok());
                 if rec.address.is_none() {
                     out.problem(n, "host: the address is not an IP address");
@@ -284,7 +294,13 @@ mod tests {
         assert_eq!(out.records[2].status, "nxdomain");
         assert!(sniff("x has address 10.0.0.1").is_some());
         assert_eq!(sniff("hello"), None);
-        let out = parse(&Segment::new(";; communications error to 10.96.0.10#53: timed out\n", 3));
-        assert_eq!((out.records[0].status.as_str(), out.records[0].line), ("timeout", 3));
+        let out = parse(&Segment::new(
+            ";; communications error to 10.96.0.10#53: timed out\n",
+            3,
+        ));
+        assert_eq!(
+            (out.records[0].status.as_str(), out.records[0].line),
+            ("timeout", 3)
+        );
     }
 }

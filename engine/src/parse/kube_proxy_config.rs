@@ -63,7 +63,10 @@ pub const INFO: ParserInfo = ParserInfo {
         "cat /var/lib/kube-proxy/config.conf",
         "kubectl -n kube-system exec kube-proxy-x -- cat /var/lib/kube-proxy/config.conf",
     ],
-    variants: &["kubeadm-generated config.conf (1.12–1.31)", "minimal hand-written files"],
+    variants: &[
+        "kubeadm-generated config.conf (1.12–1.31)",
+        "minimal hand-written files",
+    ],
     matches_command,
     sniff,
 };
@@ -160,7 +163,10 @@ fn read(lines: &[(usize, &str)], out: &mut Output<Record>) {
             .and_then(|mut p| p.next())
             .and_then(|p| p.into_inner().next())
         else {
-            out.problem(n, "not a kube-proxy configuration line: expected YAML `key: value`");
+            out.problem(
+                n,
+                "not a kube-proxy configuration line: expected YAML `key: value`",
+            );
             continue;
         };
         match p.as_rule() {
@@ -266,6 +272,9 @@ mod tests {
         assert_eq!(r.strict_arp, Some(true));
         assert_eq!(r.metrics_bind_address, None);
         assert_eq!(sniff(text), Some(0.97));
-        assert_eq!(sniff("kind: ConfigMap\ndata:\n  config.conf: |-\n    kind: KubeProxyConfiguration"), None);
+        assert_eq!(
+            sniff("kind: ConfigMap\ndata:\n  config.conf: |-\n    kind: KubeProxyConfiguration"),
+            None
+        );
     }
 }

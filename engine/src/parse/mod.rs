@@ -18,11 +18,11 @@ pub use registry::{parse_as, Parsed, Records, ALL};
 pub mod common;
 pub mod iproute;
 
+pub mod cni_agent_log;
+pub mod cni_config;
 pub mod conntrack;
 pub mod coredns_log;
 pub mod curl;
-pub mod cni_agent_log;
-pub mod cni_config;
 pub mod dig;
 pub mod ethtool_features;
 pub mod getent;
