@@ -103,6 +103,26 @@ const NEEDS_COMMAND: &[(&str, &str)] = &[
         "conntrack/conntrack-1.4.6--count.txt",
         "`conntrack -C` prints a bare number",
     ),
+    (
+        "host/bind-9.11--timeout.txt",
+        "bind's `;; connection timed out` line is printed by host, dig and nslookup alike",
+    ),
+    (
+        "host/bind-9.18--comm-error-timeout.txt",
+        "bind's `;; communications error` lines are printed by host, dig and nslookup alike",
+    ),
+    (
+        "getent/glibc-2.36--not-found.txt",
+        "getent prints nothing for a name not found; only kubectl's exit-code line is left",
+    ),
+    (
+        "getent/glibc-2.36--hosts-localhost.txt",
+        "`::1 localhost ip6-localhost` is an /etc/hosts line word for word",
+    ),
+    (
+        "ethtool-features/ethtool-6.1--no-device.txt",
+        "a bare `netlink error:` line names no ethtool subcommand",
+    ),
 ];
 
 /// Fixtures kept beside one parser to test how it copes, that detection rightly hands
@@ -156,6 +176,12 @@ fn command_for(kind: &str) -> &'static str {
         "mtr" => "mtr -r -c 10 10.0.0.7",
         "tcpdump" => "tcpdump -nn -i any port 53",
         "conntrack" => "conntrack -L",
+        "host" => "host backend.default.svc.cluster.local",
+        "getent" => "getent ahosts backend.default.svc.cluster.local",
+        "ethtool-features" => "ethtool -k flannel.1",
+        "cni-config" => "cat /etc/cni/net.d/10-flannel.conflist",
+        "cni-agent-log" => "kubectl -n kube-flannel logs ds/kube-flannel-ds",
+        "kube-proxy-config" => "cat /var/lib/kube-proxy/config.conf",
         _ => "",
     }
 }

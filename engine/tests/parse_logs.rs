@@ -360,14 +360,15 @@ fn kernel_signatures() {
         vec![
             (1, "neighbour-table-overflow"),
             (2, "neighbour-table-overflow"),
+            (3, "net-ratelimit"),
             (4, "martian-source"),
             (5, "conntrack-table-full")
         ]
     );
     assert_eq!(field(&r[0].fields, "table"), Some("arp_cache"));
-    assert_eq!(field(&r[2].fields, "dst"), Some("10.0.0.5"));
-    assert_eq!(field(&r[2].fields, "src"), Some("10.244.1.3"));
-    assert_eq!(field(&r[2].fields, "dev"), Some("eth0"));
+    assert_eq!(field(&r[3].fields, "dst"), Some("10.0.0.5"));
+    assert_eq!(field(&r[3].fields, "src"), Some("10.244.1.3"));
+    assert_eq!(field(&r[3].fields, "dev"), Some("eth0"));
 
     let (r, p) = kernel("syslog--iptables-trace.txt");
     assert_eq!(p.status, Status::Parsed);
@@ -393,6 +394,52 @@ fn kernel_signatures() {
         vec![(2, "br-netfilter"), (4, "vxlan-error")]
     );
     assert_eq!(field(&r[1].fields, "from"), Some("10.244.1.0"));
+    assert_eq!(field(&r[1].fields, "tos"), Some("0x2"));
+
+    let (r, p) = kernel("dmesg--node-network-signatures.txt");
+    assert_eq!(p.status, Status::Parsed);
+    assert_eq!(
+        sigs(r.iter().map(|r| (r.line, r.signature.as_str()))),
+        vec![
+            (1, "netfilter-module-loaded"),
+            (2, "netfilter-module-loaded"),
+            (3, "bridge-port-state"),
+            (4, "bridge-port-state"),
+            (6, "interface-renamed"),
+            (7, "bridge-port-state"),
+            (8, "martian-source"),
+            (10, "conntrack-expectation-table-full"),
+            (11, "ipvs-no-destination"),
+            (12, "syn-flood"),
+            (13, "net-ratelimit"),
+            (14, "neighbour-table-overflow"),
+        ]
+    );
+    assert_eq!(field(&r[1].fields, "module"), Some("nf_tables"));
+    let b = &r[5].fields;
+    assert_eq!(
+        (field(b, "bridge"), field(b, "port"), field(b, "state")),
+        (Some("cni0"), Some("veth5d2c3e1a"), Some("forwarding"))
+    );
+    assert_eq!(
+        (field(&r[4].fields, "dev"), field(&r[4].fields, "from")),
+        (Some("eth0"), Some("veth9f0b1c2"))
+    );
+    assert_eq!(
+        field(&r[6].fields, "ll_header"),
+        Some("00000000: ff ff ff ff ff ff 0a 58 0a f4 02 07 08 06")
+    );
+    let v = &r[8].fields;
+    assert_eq!(
+        (
+            field(v, "scheduler"),
+            field(v, "proto"),
+            field(v, "service")
+        ),
+        (Some("rr"), Some("TCP"), Some("10.96.0.10:53"))
+    );
+    assert_eq!(field(&r[9].fields, "port"), Some("80"));
+    assert_eq!(field(&r[10].fields, "suppressed"), Some("14"));
 }
 
 #[test]
@@ -405,7 +452,7 @@ fn kernel_broken() {
     assert_eq!(p.status, Status::Partial);
     assert_eq!(problem_lines(&p), vec![2, 5]);
     // A bare message with a known signature counts; an unknown stamped line is skipped.
-    assert_eq!(r.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 4]);
+    assert_eq!(r.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 3, 4]);
 }
 
 // ---------------------------------------------------------------- kubectl-error

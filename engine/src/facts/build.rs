@@ -214,7 +214,10 @@ fn push_line(lines: &mut Vec<usize>, line: usize) {
 
 fn add(f: &mut Facts, seg: &Segment, records: &Records) {
     match records {
-        Records::K8sObjects(objs) => objects(f, seg, objs),
+        Records::K8sObjects(objs) => {
+            objects(f, seg, objs);
+            config_map_payloads(f, objs);
+        }
         Records::KubeletConfig(rows) => kubelet(f, rows),
         Records::KubectlGetSvc(rows) => get_svc(f, seg, rows),
         Records::KubectlGetEndpoints(rows) => get_endpoints(f, seg, rows),
@@ -260,6 +263,12 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
             conntrack(f, recs);
             nat_flows(f, recs);
         }
+        Records::Host(recs) => host_lookups(f, seg, recs),
+        Records::Getent(recs) => getent_lookups(f, seg, recs),
+        Records::EthtoolFeatures(recs) => ethtool_features(f, recs),
+        Records::CniConfig(recs) => cni_config(f, recs),
+        Records::CniAgentLog(recs) => cni_agent_log(f, seg, recs),
+        Records::KubeProxyConfig(recs) => kube_proxy_config(f, recs),
     }
 }
 
@@ -1962,4 +1971,266 @@ fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
         });
     }
     f.nat_flows.extend(fresh);
+}
+
+// ------------------------------------------------------------------ host / getent
+
+fn host_status(s: &str) -> LookupStatus {
+    match s {
+        "answered" => LookupStatus::Answered,
+        "nxdomain" | "not-found" => LookupStatus::NxDomain,
+        "servfail" => LookupStatus::ServFail,
+        "refused" => LookupStatus::Refused,
+        "timeout" => LookupStatus::Timeout,
+        "no-record" => LookupStatus::NoAnswer,
+        _ => LookupStatus::Other,
+    }
+}
+
+/// `host NAME`: one lookup per segment; answered when any address, alias or pointer was
+/// printed, else the first outcome line decides.
+fn host_lookups(f: &mut Facts, seg: &Segment, recs: &[parse::host::Record]) {
+    let Some(first) = recs.first() else { return };
+    let c = client(seg);
+    let Some(name) = asked_name(seg).or_else(|| recs.iter().find_map(|r| r.name.clone())) else {
+        return;
+    };
+    let answered: Vec<&parse::host::Record> =
+        recs.iter().filter(|r| r.status == "answered").collect();
+    let (status, line) = match answered.first() {
+        Some(a) => (LookupStatus::Answered, a.line),
+        None => (host_status(&first.status), first.line),
+    };
+    f.lookups.push(Lookup {
+        tool: "host".into(),
+        name,
+        server: recs.iter().find_map(|r| r.server.clone()),
+        status,
+        line,
+        tried: Vec::new(),
+        answers: answered
+            .iter()
+            .filter_map(|r| {
+                r.address
+                    .map(|a| a.to_string())
+                    .or_else(|| r.target.clone())
+                    .map(|value| Sourced {
+                        value,
+                        line: r.line,
+                    })
+            })
+            .collect(),
+        command: seg.command.as_ref().map(|c| c.text.clone()),
+        client_pod: c.pod.clone(),
+        client_namespace: c.namespace.clone(),
+    });
+}
+
+/// `getent hosts|ahosts NAME`: one lookup. getent's exit code 2 says "not found" without
+/// saying whether the server answered NXDOMAIN or never answered, so it stays `Other`.
+fn getent_lookups(f: &mut Facts, seg: &Segment, recs: &[parse::getent::Record]) {
+    let Some(first) = recs.first() else { return };
+    let c = client(seg);
+    let asked = seg.command.as_ref().and_then(|cmd| {
+        cmd.args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .nth(1)
+            .cloned()
+    });
+    let Some(name) = asked.or_else(|| recs.iter().find_map(|r| r.names.first().cloned())) else {
+        return;
+    };
+    let found: Vec<&parse::getent::Record> = recs.iter().filter(|r| r.status == "found").collect();
+    let (status, line) = match found.first() {
+        Some(r) => (LookupStatus::Answered, r.line),
+        None => (LookupStatus::Other, first.line),
+    };
+    let mut answers: Vec<Sourced<String>> = Vec::new();
+    for r in &found {
+        if let Some(a) = r.address {
+            let value = a.to_string();
+            if !answers.iter().any(|s| s.value == value) {
+                answers.push(Sourced {
+                    value,
+                    line: r.line,
+                });
+            }
+        }
+    }
+    f.lookups.push(Lookup {
+        tool: "getent".into(),
+        name,
+        server: None,
+        status,
+        line,
+        tried: Vec::new(),
+        answers,
+        command: seg.command.as_ref().map(|c| c.text.clone()),
+        client_pod: c.pod.clone(),
+        client_namespace: c.namespace.clone(),
+    });
+}
+
+// ------------------------------------------------------------------ ethtool -k
+
+/// A VXLAN/Geneve device with tx checksum offload on: a `node` signal
+/// `tx-checksum-offload-on` (fields `interface`, `feature`), the state the flannel/calico
+/// checksum-corruption workaround turns off.
+fn ethtool_features(f: &mut Facts, recs: &[parse::ethtool_features::Record]) {
+    for r in recs {
+        let Some(iface) = r.interface.as_deref() else {
+            continue;
+        };
+        if !matches!(kind_by_name(iface), Some("vxlan" | "geneve")) {
+            continue;
+        }
+        let on = ["tx-checksum-ip-generic", "tx-checksumming"]
+            .iter()
+            .find_map(|n| r.feature(n).filter(|x| x.enabled && !x.fixed));
+        if let Some(feat) = on {
+            let mut fields = BTreeMap::new();
+            fields.insert("interface".to_string(), iface.to_string());
+            fields.insert("feature".to_string(), feat.name.clone());
+            signal(
+                f,
+                "node",
+                "tx-checksum-offload-on",
+                &format!("{}: on", feat.name),
+                &fields,
+                feat.line,
+            );
+        }
+    }
+}
+
+// ------------------------------------------------------------------ CNI configuration
+
+/// CNI configuration becomes `cni-config` signals: `cni-plugin` per plugin (fields `type`,
+/// `mtu`, `hairpin_mode`, `ipam_type`, `subnets`, `file`) and `flannel-net-conf` (fields
+/// `network`, `backend_type`, `vni`, `port`).
+fn cni_config(f: &mut Facts, recs: &[parse::cni_config::Record]) {
+    for r in recs {
+        cni_config_one(f, r);
+    }
+}
+
+fn cni_config_one(f: &mut Facts, r: &parse::cni_config::Record) {
+    let mut base = BTreeMap::new();
+    if let Some(file) = &r.file {
+        base.insert("file".to_string(), file.clone());
+    }
+    if let Some(name) = &r.name {
+        base.insert("name".to_string(), name.clone());
+    }
+    for p in &r.plugins {
+        let mut fields = base.clone();
+        fields.insert("type".into(), p.plugin_type.clone());
+        if let Some(m) = p.mtu {
+            fields.insert("mtu".into(), m.to_string());
+        }
+        if let Some(h) = p.hairpin_mode {
+            fields.insert("hairpin_mode".into(), h.to_string());
+        }
+        if let Some(t) = &p.ipam_type {
+            fields.insert("ipam_type".into(), t.clone());
+        }
+        if !p.subnets.is_empty() {
+            fields.insert("subnets".into(), p.subnets.join(","));
+        }
+        signal(
+            f,
+            "cni-config",
+            "cni-plugin",
+            &p.plugin_type,
+            &fields,
+            p.line,
+        );
+    }
+    if r.format == "flannel-net-conf" {
+        let mut fields = base;
+        let opt = [
+            ("network", r.network.clone()),
+            ("backend_type", r.backend_type.clone()),
+            ("vni", r.vni.map(|v| v.to_string())),
+            ("port", r.port.map(|v| v.to_string())),
+        ];
+        for (k, v) in opt {
+            if let Some(v) = v {
+                fields.insert(k.to_string(), v);
+            }
+        }
+        signal(f, "cni-config", "flannel-net-conf", "", &fields, r.line);
+    }
+}
+
+// ------------------------------------------------------------------ CNI agent logs
+
+/// Agent log lines become signals with the agent as source (`calico`, `flannel`,
+/// `cilium`); cilium's `mtu-inherited` also names a real device and its MTU, so it adds
+/// that interface.
+fn cni_agent_log(f: &mut Facts, seg: &Segment, recs: &[parse::cni_agent_log::Record]) {
+    for r in recs {
+        signal(f, &r.agent, &r.signature, &r.detail, &r.fields, r.line);
+        if r.signature == "mtu-inherited" {
+            if let (Some(dev), Some(mtu)) = (
+                r.fields.get("interface"),
+                r.fields.get("mtu").and_then(|m| m.parse().ok()),
+            ) {
+                interface(f, seg, dev, Some(mtu), None, r.line);
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ kube-proxy configuration
+
+/// A KubeProxyConfiguration becomes a `manifest` signal `kube-proxy-config` whose fields
+/// are the record's set values (`mode` — `""` stays `""`, meaning iptables —,
+/// `cluster_cidr`, `conntrack_max_per_core`, `conntrack_min`, `masquerade_all`,
+/// `strict_arp`, `bind_address`, `metrics_bind_address`), on the `mode:` line.
+fn kube_proxy_config(f: &mut Facts, recs: &[parse::kube_proxy_config::Record]) {
+    for r in recs {
+        let opt = [
+            ("mode", r.mode.clone()),
+            ("cluster_cidr", r.cluster_cidr.clone()),
+            (
+                "conntrack_max_per_core",
+                r.conntrack_max_per_core.map(|v| v.to_string()),
+            ),
+            ("conntrack_min", r.conntrack_min.map(|v| v.to_string())),
+            ("masquerade_all", r.masquerade_all.map(|v| v.to_string())),
+            ("strict_arp", r.strict_arp.map(|v| v.to_string())),
+            ("bind_address", r.bind_address.clone()),
+            ("metrics_bind_address", r.metrics_bind_address.clone()),
+        ];
+        let mut fields = BTreeMap::new();
+        for (k, v) in opt {
+            if let Some(v) = v {
+                fields.insert(k.to_string(), v);
+            }
+        }
+        let detail = format!("mode: {}", r.mode.as_deref().unwrap_or(""));
+        signal(
+            f,
+            "manifest",
+            "kube-proxy-config",
+            &detail,
+            &fields,
+            r.mode_line.unwrap_or(r.line),
+        );
+    }
+}
+
+/// ConfigMaps that carry CNI or kube-proxy configuration (`kube-flannel-cfg`,
+/// `calico-config`, `kube-proxy`): the embedded JSON / YAML read into the same facts as
+/// the files themselves.
+fn config_map_payloads(f: &mut Facts, objs: &[parse::k8s_objects::Object]) {
+    for o in objs.iter().filter(|o| o.kind == "ConfigMap") {
+        for r in parse::cni_config::from_config_map(o) {
+            cni_config_one(f, &r);
+        }
+        let kp = parse::kube_proxy_config::from_config_map(o);
+        kube_proxy_config(f, &kp);
+    }
 }

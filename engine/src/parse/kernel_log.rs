@@ -19,7 +19,17 @@
 //! | `iptables-trace` | `TRACE: nat:PREROUTING:rule:1 IN=ens5 OUT= … SRC=… DST=… PROTO=TCP SPT=… DPT=…` | `table`, `chain`, `rule` (`rule:N`, `return:N`, `policy:N`), `in`, `out`, `src`, `dst`, `proto`, `sport`, `dport` |
 //! | `martian-source` | `IPv4: martian source 10.0.0.5 from 10.244.1.3, on dev eth0` | `dst`, `src`, `dev` |
 //! | `br-netfilter` | `bridge: filtering via arp/ip/ip6tables is no longer available by default. …` | |
-//! | `vxlan-error` | `vxlan: non-ECT from 10.244.1.0 with TOS=0x2`, other `vxlan: …` messages | `from` when printed |
+//! | `vxlan-error` | `vxlan: non-ECT from 10.244.1.0 with TOS=0x2`, other `vxlan: …` messages | `from`, `tos` when printed |
+//! | `conntrack-expectation-table-full` | `nf_conntrack: nf_conntrack: expectation table full` | |
+//! | `ipvs-no-destination` | `IPVS: rr: TCP 10.96.0.10:53 - no destination available` | `scheduler`, `proto`, `service` |
+//! | `syn-flood` | `TCP: request_sock_TCP: Possible SYN flooding on port 80. Sending cookies.` | `port`, `action` |
+//! | `net-ratelimit` | `net_ratelimit: 14 callbacks suppressed` | `suppressed` |
+//! | `interface-renamed` | `eth0: renamed from veth5d2c3e1` (a CNI moving a veth into a pod) | `dev`, `from` |
+//! | `bridge-port-state` | `cni0: port 2(veth1a2b3c) entered forwarding state` (`blocking`, `disabled`, `forwarding`) | `bridge`, `port_no`, `port`, `state` |
+//! | `netfilter-module-loaded` | `ip_tables: (C) 2000-2006 Netfilter Core Team`, `nf_tables: (c) 2007-2009 Patrick McHardy …` | `module` |
+//!
+//! The `ll header: 00000000: …` line the kernel prints after a martian-source line becomes
+//! that record's `ll_header` field (a stray one is skipped).
 //!
 //! Known lines skipped deliberately: kernel lines with no known signature (most of a kernel
 //! log), syslog lines of programs other than `kernel` (a `/var/log/messages` paste), and
@@ -51,7 +61,9 @@ pub struct Record {
     /// 1-based input line.
     pub line: usize,
     /// `conntrack-table-full`, `neighbour-table-overflow`, `iptables-trace`, `martian-source`,
-    /// `br-netfilter`, `vxlan-error`.
+    /// `br-netfilter`, `vxlan-error`, `conntrack-expectation-table-full`,
+    /// `ipvs-no-destination`, `syn-flood`, `net-ratelimit`, `interface-renamed`,
+    /// `bridge-port-state`, `netfilter-module-loaded`.
     pub signature: String,
     /// The message after the dmesg / syslog prefixes.
     pub detail: String,
@@ -166,7 +178,7 @@ fn sniff(head: &str) -> Option<f32> {
 
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let mut out = Output::default();
+    let mut out: Output<Record> = Output::default();
     for (n, raw) in seg.lines() {
         let text = capped_at(raw, MAX_LOG_LINE).trim();
         if text.is_empty() {
@@ -178,6 +190,16 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             None => (text, false),
         };
         match signature_of(msg) {
+            // The `ll header:` line continues the martian-source line before it.
+            Some(sig) if sig.as_rule() == Rule::ll_header => {
+                let hex = msg.trim_start_matches("ll header:").trim().to_string();
+                match out.records.last_mut() {
+                    Some(r) if r.signature == "martian-source" => {
+                        r.fields.insert("ll_header".into(), hex);
+                    }
+                    _ => {}
+                }
+            }
             Some(sig) => out.records.push(record(n, msg, sig)),
             None if prefixed => {}
             None => out.problem(
@@ -251,10 +273,73 @@ fn record(n: usize, msg: &str, sig: Pair<'_, Rule>) -> Record {
             "martian-source"
         }
         Rule::br_netfilter => "br-netfilter",
+        Rule::expect_full => "conntrack-expectation-table-full",
+        Rule::ipvs_no_dest => {
+            for p in sig.into_inner() {
+                match p.as_rule() {
+                    Rule::ipvs_sched => put("scheduler", p.as_str()),
+                    Rule::ipvs_proto => put("proto", p.as_str()),
+                    Rule::ipvs_vip => put("service", p.as_str()),
+                    _ => {}
+                }
+            }
+            "ipvs-no-destination"
+        }
+        Rule::syn_flood => {
+            for p in sig.into_inner() {
+                match p.as_rule() {
+                    Rule::port => put("port", p.as_str()),
+                    Rule::syn_action => put("action", p.as_str()),
+                    _ => {}
+                }
+            }
+            "syn-flood"
+        }
+        Rule::ratelimit => {
+            for p in sig.into_inner() {
+                if p.as_rule() == Rule::number {
+                    put("suppressed", p.as_str());
+                }
+            }
+            "net-ratelimit"
+        }
+        Rule::renamed => {
+            let mut names = sig.into_inner().filter(|p| p.as_rule() == Rule::ifname);
+            if let Some(p) = names.next() {
+                put("dev", p.as_str());
+            }
+            if let Some(p) = names.next() {
+                put("from", p.as_str());
+            }
+            "interface-renamed"
+        }
+        Rule::bridge_port => {
+            for p in sig.into_inner() {
+                match p.as_rule() {
+                    Rule::ifname => put("bridge", p.as_str()),
+                    Rule::port_no => put("port_no", p.as_str()),
+                    Rule::port_dev => put("port", p.as_str()),
+                    Rule::port_state => put("state", p.as_str()),
+                    _ => {}
+                }
+            }
+            "bridge-port-state"
+        }
+        Rule::nf_banner => {
+            for p in sig.into_inner() {
+                if p.as_rule() == Rule::nf_module {
+                    put("module", p.as_str());
+                }
+            }
+            "netfilter-module-loaded"
+        }
+        Rule::ll_header => "ll-header",
         _ => {
             for p in sig.into_inner() {
-                if p.as_rule() == Rule::vxlan_from {
-                    put("from", p.as_str());
+                match p.as_rule() {
+                    Rule::vxlan_from => put("from", p.as_str()),
+                    Rule::vxlan_tos => put("tos", p.as_str()),
+                    _ => {}
                 }
             }
             "vxlan-error"

@@ -48,6 +48,7 @@ parsers! {
     KubectlGetEndpointslices => kubectl_get_endpointslices,
     KubectlGetPods => kubectl_get_pods,
     KubectlDescribeSvc => kubectl_describe_svc,
+    KubeProxyConfig => kube_proxy_config,
     K8sObjects => k8s_objects,
     KubeletConfig => kubelet_config,
     ResolvConf => resolv_conf,
@@ -83,6 +84,11 @@ parsers! {
     Mtr => mtr,
     Tcpdump => tcpdump,
     Conntrack => conntrack,
+    Host => host,
+    Getent => getent,
+    EthtoolFeatures => ethtool_features,
+    CniConfig => cni_config,
+    CniAgentLog => cni_agent_log,
 }
 
 /// One segment's parse result.
