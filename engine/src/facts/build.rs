@@ -232,6 +232,11 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Mtr(_) => {}
         Records::Tcpdump(recs) => tcpdump(f, seg, recs),
         Records::Conntrack(recs) => conntrack(f, recs),
+        Records::KubectlGetNodes(rows) => get_nodes(f, rows),
+        Records::KubectlGetEvents(rows) => get_events(f, seg, rows),
+        Records::KubectlGetDeploy(_) => {}
+        Records::KubectlGetNs(rows) => get_ns(f, rows),
+        Records::KubectlGetNetpol(_) => {}
     }
 }
 
@@ -1653,4 +1658,18 @@ fn conntrack(f: &mut Facts, recs: &[parse::conntrack::Record]) {
             }
         }
     }
+}
+
+// ------------------------------------------------------------------ nodes, events
+
+fn get_nodes(f: &mut Facts, rows: &[parse::kubectl_get_nodes::Record]) {
+    let _ = (f, rows);
+}
+
+fn get_events(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_events::Record]) {
+    let _ = (f, seg, rows);
+}
+
+fn get_ns(f: &mut Facts, rows: &[parse::kubectl_get_ns::Record]) {
+    let _ = (f, rows);
 }
