@@ -237,6 +237,11 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubectlGetDeploy(_) => {}
         Records::KubectlGetNs(rows) => get_ns(f, rows),
         Records::KubectlGetNetpol(_) => {}
+        Records::KubectlDescribePod(recs) => describe_pod(f, seg, recs),
+        Records::KubectlDescribeNode(recs) => describe_node(f, recs),
+        Records::KubectlDescribeEndpoints(recs) => describe_endpoints(f, seg, recs),
+        Records::KubectlDescribeNetpol(_) => {}
+        Records::KubectlJsonpath(_) => {}
     }
 }
 
@@ -1672,4 +1677,20 @@ fn get_events(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_events::R
 
 fn get_ns(f: &mut Facts, rows: &[parse::kubectl_get_ns::Record]) {
     let _ = (f, rows);
+}
+
+fn describe_pod(f: &mut Facts, seg: &Segment, recs: &[parse::kubectl_describe_pod::Record]) {
+    let _ = (f, seg, recs);
+}
+
+fn describe_node(f: &mut Facts, recs: &[parse::kubectl_describe_node::Record]) {
+    let _ = (f, recs);
+}
+
+fn describe_endpoints(
+    f: &mut Facts,
+    seg: &Segment,
+    recs: &[parse::kubectl_describe_endpoints::Record],
+) {
+    let _ = (f, seg, recs);
 }
