@@ -103,6 +103,38 @@ const NEEDS_COMMAND: &[(&str, &str)] = &[
         "conntrack/conntrack-1.4.6--count.txt",
         "`conntrack -C` prints a bare number",
     ),
+    (
+        "kubectl-get-ns/kubectl-1.28--headerless-rows.txt",
+        "rows without the header (--no-headers)",
+    ),
+    (
+        "kubectl-get-netpol/kubectl-1.28--headerless-rows.txt",
+        "rows without the header (--no-headers)",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.14--selector-go-map.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--pod-ips.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--selector-json.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--truncated.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.29--ports-list.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.29--range-rows.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
 ];
 
 /// Fixtures kept beside one parser to test how it copes, that detection rightly hands
@@ -156,6 +188,16 @@ fn command_for(kind: &str) -> &'static str {
         "mtr" => "mtr -r -c 10 10.0.0.7",
         "tcpdump" => "tcpdump -nn -i any port 53",
         "conntrack" => "conntrack -L",
+        "kubectl-get-nodes" => "kubectl get nodes -o wide",
+        "kubectl-get-events" => "kubectl get events -A --sort-by=.lastTimestamp",
+        "kubectl-get-deploy" => "kubectl get deploy -o wide",
+        "kubectl-get-ns" => "kubectl get ns",
+        "kubectl-get-netpol" => "kubectl get netpol",
+        "kubectl-describe-pod" => "kubectl describe pod backend",
+        "kubectl-describe-node" => "kubectl describe node worker-2",
+        "kubectl-describe-endpoints" => "kubectl describe endpoints backend",
+        "kubectl-describe-netpol" => "kubectl describe networkpolicy allow-frontend",
+        "kubectl-jsonpath" => "kubectl get pods -o jsonpath='{.items[*].status.podIP}'",
         _ => "",
     }
 }

@@ -60,7 +60,7 @@ fn indent_of(raw: &str) -> usize {
         .sum()
 }
 
-fn split_field<'a>(rule: Rule, text: &'a str) -> Option<(&'a str, &'a str)> {
+fn split_field(rule: Rule, text: &str) -> Option<(&str, &str)> {
     let pairs = P::parse(rule, text).ok()?;
     let mut key = "";
     let mut value = "";

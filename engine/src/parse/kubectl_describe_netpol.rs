@@ -210,7 +210,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     )
 }
 
-fn rules<'r>(rec: &'r mut Record, dir: Dir) -> &'r mut Vec<PolicyRule> {
+fn rules(rec: &mut Record, dir: Dir) -> &mut Vec<PolicyRule> {
     let slot = match dir {
         Dir::Ingress => &mut rec.ingress,
         Dir::Egress => &mut rec.egress,

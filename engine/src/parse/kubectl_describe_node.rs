@@ -77,7 +77,8 @@ pub struct NodeCondition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodeAddress {
     pub line: usize,
-    /// `InternalIP`, `ExternalIP`, `Hostname`, `InternalDNS`, `ExternalDNS`.
+    /// `InternalIP`, `ExternalIP`, `Hostname`, `InternalDNS`, `ExternalDNS`; empty for
+    /// the untyped list of kubectl ≤1.8 (`Addresses:  10.0.0.4,10.0.0.4,node-1`).
     #[serde(rename = "type")]
     pub address_type: String,
     pub address: String,
@@ -217,7 +218,17 @@ fn top_field(rec: &mut Record, s: &mut State, line: &Line) -> Result<(), String>
             }
         }
         "Conditions" => s.section = Section::Conditions,
-        "Addresses" => s.section = Section::Addresses,
+        "Addresses" => {
+            s.section = Section::Addresses;
+            // ≤1.8 printed the addresses on the field's own line, without their types.
+            for a in describe::opt(value).iter().flat_map(|v| v.split(',')) {
+                rec.addresses.push(NodeAddress {
+                    line: line.n,
+                    address_type: String::new(),
+                    address: a.trim().to_string(),
+                });
+            }
+        }
         "System Info" => s.section = Section::SystemInfo,
         "PodCIDR" => {
             rec.pod_cidr = describe::opt(value);

@@ -8,7 +8,9 @@
 //!
 //! The text alone says nothing of what printed it (a bare IP list, a bare word): it is
 //! recognised only under its command line, whose jsonpath expression becomes the record's
-//! `path`.
+//! `path`. A path into `.data.<key>` (`kubectl get cm kubeadm-config -o
+//! jsonpath='{.data.ClusterConfiguration}'`) prints a file, left to the parser its
+//! content fits.
 //!
 //! Variants: kubectl 1.18+ prints maps and lists as JSON (`{"app":"web"}`,
 //! `[{"port":80,…}]`); older kubectl printed Go's `map[app:web]`. `{range}` templates
@@ -82,8 +84,11 @@ fn jsonpath_of(cmd: &CommandLine) -> Option<&str> {
     Some(p.trim_matches(|c| c == '\'' || c == '"'))
 }
 
+/// A path into a ConfigMap's or Secret's `.data.<key>` prints a file (a kubeadm
+/// ClusterConfiguration, a Corefile): its content says what it is, so detection is left
+/// to the content sniffers.
 fn matches_command(cmd: &CommandLine) -> bool {
-    jsonpath_of(cmd).is_some()
+    jsonpath_of(cmd).is_some_and(|p| !p.contains(".data.") && !p.contains(".data["))
 }
 
 /// Bare jsonpath output is any text at all: never claimed by content.
@@ -135,7 +140,7 @@ fn values(line: &str, walks_list: bool) -> Result<Vec<Value>, String> {
     let t = line.trim();
     if line.contains('\t') {
         return Ok(line
-            .trim_end_matches([' ', '\t'])
+            .trim_end_matches(' ')
             .split('\t')
             .take(MAX_VALUES)
             .map(|c| Value::Text(c.trim().to_string()))

@@ -292,9 +292,9 @@ fn cells<'a>(
     spec: &TableSpec,
 ) -> Result<Vec<(&'static str, &'a str)>, String> {
     if !spec.spaced.is_empty() {
-        if let Ok(c) = cells_under_header(line, cols, spec.spaced) {
-            return Ok(c);
-        }
+        // Values with spaces cannot be counted into columns: the header decides, and a
+        // row that does not fit it (cut short, misaligned) is reported.
+        return cells_under_header(line, cols, spec.spaced);
     }
     let by_position = cells_by_position(line, cols);
     if by_position.is_ok() {
