@@ -123,6 +123,38 @@ const NEEDS_COMMAND: &[(&str, &str)] = &[
         "ethtool-features/ethtool-6.1--no-device.txt",
         "a bare `netlink error:` line names no ethtool subcommand",
     ),
+    (
+        "kubectl-get-ns/kubectl-1.28--headerless-rows.txt",
+        "rows without the header (--no-headers)",
+    ),
+    (
+        "kubectl-get-netpol/kubectl-1.28--headerless-rows.txt",
+        "rows without the header (--no-headers)",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.14--selector-go-map.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--pod-ips.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--selector-json.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.28--truncated.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.29--ports-list.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
+    (
+        "kubectl-jsonpath/kubectl-1.29--range-rows.txt",
+        "jsonpath prints bare values: only the command line says what they are",
+    ),
 ];
 
 /// Fixtures kept beside one parser to test how it copes, that detection rightly hands
@@ -182,6 +214,16 @@ fn command_for(kind: &str) -> &'static str {
         "cni-config" => "cat /etc/cni/net.d/10-flannel.conflist",
         "cni-agent-log" => "kubectl -n kube-flannel logs ds/kube-flannel-ds",
         "kube-proxy-config" => "cat /var/lib/kube-proxy/config.conf",
+        "kubectl-get-nodes" => "kubectl get nodes -o wide",
+        "kubectl-get-events" => "kubectl get events -A --sort-by=.lastTimestamp",
+        "kubectl-get-deploy" => "kubectl get deploy -o wide",
+        "kubectl-get-ns" => "kubectl get ns",
+        "kubectl-get-netpol" => "kubectl get netpol",
+        "kubectl-describe-pod" => "kubectl describe pod backend",
+        "kubectl-describe-node" => "kubectl describe node worker-2",
+        "kubectl-describe-endpoints" => "kubectl describe endpoints backend",
+        "kubectl-describe-netpol" => "kubectl describe networkpolicy allow-frontend",
+        "kubectl-jsonpath" => "kubectl get pods -o jsonpath='{.items[*].status.podIP}'",
         _ => "",
     }
 }

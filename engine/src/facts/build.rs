@@ -269,6 +269,16 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::CniConfig(recs) => cni_config(f, recs),
         Records::CniAgentLog(recs) => cni_agent_log(f, seg, recs),
         Records::KubeProxyConfig(recs) => kube_proxy_config(f, recs),
+        Records::KubectlGetNodes(rows) => get_nodes(f, rows),
+        Records::KubectlGetEvents(rows) => get_events(f, seg, rows),
+        Records::KubectlGetDeploy(_) => {}
+        Records::KubectlGetNs(rows) => get_ns(f, rows),
+        Records::KubectlGetNetpol(_) => {}
+        Records::KubectlDescribePod(recs) => describe_pod(f, seg, recs),
+        Records::KubectlDescribeNode(recs) => describe_node(f, recs),
+        Records::KubectlDescribeEndpoints(recs) => describe_endpoints(f, seg, recs),
+        Records::KubectlDescribeNetpol(_) => {}
+        Records::KubectlJsonpath(_) => {}
     }
 }
 
@@ -2232,5 +2242,246 @@ fn config_map_payloads(f: &mut Facts, objs: &[parse::k8s_objects::Object]) {
         }
         let kp = parse::kube_proxy_config::from_config_map(o);
         kube_proxy_config(f, &kp);
+    }
+}
+
+// ------------------------------------------------------------------ nodes, events, describe
+
+/// A node's address, once per (name, ip).
+fn node_address(f: &mut Facts, node: &str, what: &str, ip: IpAddr, line: usize) {
+    let label = format!("node {node} ({what})");
+    if !f
+        .node_addresses
+        .iter()
+        .any(|a| a.value.1 == ip && a.value.0 == label)
+    {
+        f.node_addresses.push(Sourced {
+            value: (label, ip),
+            line,
+        });
+    }
+}
+
+/// `node-ready`, `node-not-ready` (NotReady or Unknown), `node-network-unavailable`.
+fn node_signal(f: &mut Facts, node: &str, signature: &str, detail: &str, line: usize) {
+    let mut fields = BTreeMap::new();
+    fields.insert("node".to_string(), node.to_string());
+    signal(f, "node", signature, detail, &fields, line);
+}
+
+fn get_nodes(f: &mut Facts, rows: &[parse::kubectl_get_nodes::Record]) {
+    for r in rows {
+        if let Some(ip) = r.internal_ip {
+            node_address(f, &r.name, "InternalIP", ip, r.line);
+        }
+        if let Some(ip) = r.external_ip {
+            node_address(f, &r.name, "ExternalIP", ip, r.line);
+        }
+        match r.ready {
+            Some(true) => node_signal(f, &r.name, "node-ready", &r.status, r.line),
+            _ => node_signal(f, &r.name, "node-not-ready", &r.status, r.line),
+        }
+    }
+}
+
+fn describe_node(f: &mut Facts, recs: &[parse::kubectl_describe_node::Record]) {
+    for r in recs {
+        for a in &r.addresses {
+            let Ok(ip) = a.address.parse::<IpAddr>() else {
+                continue;
+            };
+            let what = if a.address_type.is_empty() {
+                "address"
+            } else {
+                &a.address_type
+            };
+            node_address(f, &r.name, what, ip, a.line);
+        }
+        for c in &r.conditions {
+            let detail = match (&c.reason, &c.message) {
+                (Some(reason), Some(m)) => format!("{reason}: {m}"),
+                (Some(x), None) | (None, Some(x)) => x.clone(),
+                (None, None) => format!("{} {}", c.condition_type, c.status),
+            };
+            match (c.condition_type.as_str(), c.status.as_str()) {
+                ("Ready", "True") => node_signal(f, &r.name, "node-ready", &detail, c.line),
+                ("Ready", _) => node_signal(f, &r.name, "node-not-ready", &detail, c.line),
+                ("NetworkUnavailable", "True") => {
+                    node_signal(f, &r.name, "node-network-unavailable", &detail, c.line)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `FailedCreatePodSandBox` → `failed-create-pod-sandbox`.
+fn kebab(reason: &str) -> String {
+    let mut out = String::new();
+    // Kubernetes spells the sandbox as one word in lower case but two in its reasons.
+    let reason = reason.replace("SandBox", "Sandbox");
+    let chars: Vec<char> = reason.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_lowercase());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let prev_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_uppercase());
+            if i > 0 && (prev_lower || (prev_upper && next_lower)) {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(*c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+fn event_signal(
+    f: &mut Facts,
+    namespace: Option<&str>,
+    object: &str,
+    event_type: &str,
+    reason: &str,
+    message: &str,
+    line: usize,
+) {
+    let mut fields = BTreeMap::new();
+    fields.insert("object".to_string(), object.to_string());
+    fields.insert("type".to_string(), event_type.to_string());
+    fields.insert("reason".to_string(), reason.to_string());
+    if let Some(ns) = namespace {
+        fields.insert("namespace".to_string(), ns.to_string());
+    }
+    signal(f, "event", &kebab(reason), message, &fields, line);
+}
+
+fn get_events(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_events::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in rows {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        event_signal(
+            f,
+            ns.as_deref(),
+            &r.object,
+            &r.event_type,
+            &r.reason,
+            &r.message,
+            r.line,
+        );
+    }
+}
+
+fn get_ns(f: &mut Facts, rows: &[parse::kubectl_get_ns::Record]) {
+    for r in rows {
+        let Some(labels) = &r.labels else { continue };
+        match f.namespaces.iter_mut().find(|n| n.name == r.name) {
+            Some(n) => n.labels.extend(labels.clone()),
+            None => f.namespaces.push(Namespace {
+                name: r.name.clone(),
+                labels: labels.clone(),
+                line: r.line,
+            }),
+        }
+    }
+}
+
+fn describe_pod(f: &mut Facts, seg: &Segment, recs: &[parse::kubectl_describe_pod::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in recs {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let p = upsert_pod(f, ns.as_deref(), &r.name);
+        push_line(&mut p.lines, r.line);
+        if r.labels_line.is_some() {
+            p.labels = Some(Sourced {
+                value: r.labels.clone(),
+                line: r.labels_line.unwrap_or(r.line),
+            });
+        }
+        if r.status.is_some() {
+            p.status = r.status.clone();
+        }
+        p.ip = r.ip.or(r.ips.first().copied()).or(p.ip);
+        if r.node.is_some() {
+            p.node = r.node.clone();
+        }
+        let declared: Vec<ContainerPort> = r
+            .containers
+            .iter()
+            .filter(|c| !c.init)
+            .flat_map(|c| {
+                c.ports.iter().map(move |cp| ContainerPort {
+                    name: cp.name.clone(),
+                    port: cp.port,
+                    protocol: cp.protocol.clone(),
+                    line: c.ports_line.unwrap_or(c.line),
+                })
+            })
+            .collect();
+        if !declared.is_empty() {
+            p.container_ports = declared;
+        }
+        // The endpoints controller reads the Ready condition.
+        if let Some(c) = r.conditions.iter().find(|c| c.condition_type == "Ready") {
+            let ready = c.status == "True";
+            p.ready = Some(Sourced {
+                value: ready,
+                line: c.line,
+            });
+            p.not_ready_reason = (!ready).then(|| {
+                let waiting = r
+                    .containers
+                    .iter()
+                    .find_map(|c| c.state_reason.clone())
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default();
+                format!("Ready condition {}{waiting}", c.status)
+            });
+        }
+        for e in &r.events {
+            event_signal(
+                f,
+                ns.as_deref(),
+                &format!("pod/{}", r.name),
+                &e.event_type,
+                &e.reason,
+                &e.message,
+                e.line,
+            );
+        }
+    }
+}
+
+fn describe_endpoints(
+    f: &mut Facts,
+    seg: &Segment,
+    recs: &[parse::kubectl_describe_endpoints::Record],
+) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in recs {
+        let ns = r.namespace.clone().or(cmd_ns.clone());
+        let line = r.subsets.first().map_or(r.line, |s| s.line);
+        let e = upsert_endpoints(f, ns.as_deref(), &r.name, line);
+        e.line = line;
+        for sub in &r.subsets {
+            let with_ports = |ips: &[IpAddr]| -> Vec<String> {
+                ips.iter()
+                    .flat_map(|ip| {
+                        let a = |port: Option<u16>| {
+                            addr(&parse::kubectl_table::EndpointAddress { ip: *ip, port })
+                        };
+                        if sub.ports.is_empty() {
+                            vec![a(None)]
+                        } else {
+                            sub.ports.iter().map(|p| a(Some(p.port))).collect()
+                        }
+                    })
+                    .collect()
+            };
+            e.ready.extend(with_ports(&sub.addresses));
+            e.not_ready.extend(with_ports(&sub.not_ready_addresses));
+        }
     }
 }

@@ -155,7 +155,7 @@ fn sniff(head: &str) -> Option<f32> {
     }
 }
 
-#[derive(PartialEq)]
+#[derive(PartialEq, Clone, Copy)]
 enum Section {
     Fields,
     Labels,
@@ -164,79 +164,36 @@ enum Section {
     Other,
 }
 
-/// Parse one segment.
+/// Parse one segment (the line walk is [`super::kubectl_describe::read_objects`]).
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let mut out = Output::default();
-    let mut cur: Option<Record> = None;
-    let mut section = Section::Fields;
-    for (n, line) in seg.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        if line.len() > table::MAX_LINE {
-            out.problem(
-                n,
-                format!("line longer than {} bytes, not read", table::MAX_LINE),
-            );
-            continue;
-        }
-        if let Some(msg) = table::kubectl_message(line) {
-            out.problem(n, msg);
-            continue;
-        }
-        if line.starts_with([' ', '\t']) {
-            let Some(rec) = cur.as_mut() else {
-                out.problem(n, "indented line before any `Name:` line");
-                continue;
-            };
-            continuation(rec, &section, n, line.trim(), &mut out);
-            continue;
-        }
-        let pairs = match P::parse(Rule::field_line, line) {
-            Ok(p) => p,
-            Err(e) => {
-                out.problems.push(super::pest_problem(
-                    &e,
-                    n,
-                    "expected a `Field:  value` line of kubectl describe service",
-                ));
-                continue;
-            }
-        };
-        let mut name = "";
-        let mut value = "";
-        for p in pairs.flatten() {
-            match p.as_rule() {
-                Rule::field_name => name = p.as_str(),
-                Rule::field_value => value = p.as_str().trim(),
-                _ => {}
-            }
-        }
-        if name == "Name" {
-            if let Some(done) = cur.take() {
-                out.records.push(done);
-            }
-            cur = Some(Record {
-                line: n,
-                name: value.to_string(),
+    let section = std::cell::Cell::new(Section::Fields);
+    super::kubectl_describe::read_objects(
+        seg,
+        "service",
+        |line| {
+            section.set(Section::Fields);
+            Record {
+                line: line.n,
+                name: line.value_of("Name").unwrap_or("").to_string(),
                 ..Record::default()
-            });
-            section = Section::Fields;
-            continue;
-        }
-        let Some(rec) = cur.as_mut() else {
-            out.problem(n, format!("`{name}:` before any `Name:` line"));
-            continue;
-        };
-        section = Section::Fields;
-        if let Err(e) = field(rec, &mut section, n, name, value) {
-            out.problem(n, format!("{name}: {e}"));
-        }
-    }
-    if let Some(done) = cur.take() {
-        out.records.push(done);
-    }
-    out
+            }
+        },
+        |rec, line| {
+            if line.indent > 0 {
+                let mut out = Output::default();
+                continuation(rec, &section.get(), line.n, line.text, &mut out);
+                return match out.problems.pop() {
+                    Some(p) => Err(p.message),
+                    None => Ok(()),
+                };
+            }
+            let (name, value) = line.field.unwrap_or(("", ""));
+            let mut s = Section::Fields;
+            let r = field(rec, &mut s, line.n, name, value).map_err(|e| format!("{name}: {e}"));
+            section.set(s);
+            r
+        },
+    )
 }
 
 /// An indented line: a further label, annotation, or an event row.

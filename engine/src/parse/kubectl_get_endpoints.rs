@@ -104,6 +104,7 @@ const SPEC: TableSpec = TableSpec {
     what: "endpoints",
     columns: COLUMNS,
     implied,
+    spaced: &[],
 };
 
 /// Parse one segment.

@@ -121,6 +121,7 @@ const SPEC: TableSpec = TableSpec {
     what: "endpointslice",
     columns: COLUMNS,
     implied,
+    spaced: &[],
 };
 
 /// Parse one segment.

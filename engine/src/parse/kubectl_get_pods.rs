@@ -219,6 +219,7 @@ const SPEC: TableSpec = TableSpec {
     what: "pod",
     columns: COLUMNS,
     implied,
+    spaced: &[],
 };
 
 /// Parse one segment.

@@ -215,6 +215,7 @@ const SPEC: TableSpec = TableSpec {
     what: "service",
     columns: COLUMNS,
     implied,
+    spaced: &[],
 };
 
 /// Parse one segment.

@@ -183,6 +183,11 @@ pub struct TableSpec {
     pub columns: &'static [&'static str],
     /// The columns a headerless row has, given the command's flags and its word count.
     pub implied: fn(&Kubectl, usize) -> Option<&'static [&'static str]>,
+    /// Columns whose values may hold spaces (`OS-IMAGE` `Ubuntu 22.04.3 LTS`, an event's
+    /// `MESSAGE`). When a kind has any, its rows are cut by the header's column
+    /// positions first (kubectl aligns every cell under its header word), and by word
+    /// count only when the positions do not fit.
+    pub spaced: &'static [&'static str],
 }
 
 /// Words of a line with their byte offsets.
@@ -209,7 +214,8 @@ fn words(line: &str) -> Vec<(usize, &str)> {
 pub fn header(line: &str, spec: &TableSpec) -> Option<Vec<Column>> {
     let ws = words(line);
     let first = ws.first()?.1;
-    if first != "NAME" && first != "NAMESPACE" {
+    // `LAST SEEN` / `LASTSEEN` open `kubectl get events` tables.
+    if !matches!(first, "NAME" | "NAMESPACE" | "LAST" | "LASTSEEN") {
         return None;
     }
     let mut cols = Vec::new();
@@ -285,6 +291,11 @@ fn cells<'a>(
     cols: &[Column],
     spec: &TableSpec,
 ) -> Result<Vec<(&'static str, &'a str)>, String> {
+    if !spec.spaced.is_empty() {
+        // Values with spaces cannot be counted into columns: the header decides, and a
+        // row that does not fit it (cut short, misaligned) is reported.
+        return cells_under_header(line, cols, spec.spaced);
+    }
     let by_position = cells_by_position(line, cols);
     if by_position.is_ok() {
         return by_position;
@@ -311,6 +322,47 @@ fn cells<'a>(
         }
     }
     by_position
+}
+
+/// Cut a row by the header's column positions: each word belongs to the last column
+/// starting at or before it; a column of `spaced` takes several words (the text between
+/// them kept as printed), any other column at most one, which must end before the next
+/// column starts. Empty cells are allowed except the last (a row cut short).
+fn cells_under_header<'a>(
+    line: &'a str,
+    cols: &[Column],
+    spaced: &[&str],
+) -> Result<Vec<(&'static str, &'a str)>, String> {
+    let mut spans: Vec<Option<(usize, usize)>> = vec![None; cols.len()];
+    for (start, w) in words(line) {
+        let idx = cols
+            .iter()
+            .rposition(|c| c.start <= start)
+            .ok_or_else(|| format!("value {w:?} left of the first column"))?;
+        let (Some(col), Some(slot)) = (cols.get(idx), spans.get_mut(idx)) else {
+            return Err("no such column".into());
+        };
+        let end = start + w.len();
+        let is_spaced = spaced.contains(&col.name);
+        if let Some(next) = cols.get(idx + 1) {
+            if end >= next.start {
+                return Err(format!("{w:?} runs into column {}", next.name));
+            }
+        }
+        match slot {
+            Some((_, e)) if is_spaced => *e = end,
+            Some(_) => return Err(format!("two values under {}", col.name)),
+            None => *slot = Some((start, end)),
+        }
+    }
+    if spans.last().is_some_and(Option::is_none) {
+        return Err("the row stops before the last column (truncated?)".into());
+    }
+    Ok(cols
+        .iter()
+        .zip(spans)
+        .map(|(c, s)| (c.name, s.and_then(|(a, b)| line.get(a..b)).unwrap_or("")))
+        .collect())
 }
 
 fn cells_by_position<'a>(
