@@ -67,13 +67,14 @@ pub fn diagnose(input: &str) -> Report {
         .iter()
         .zip(parsed.iter().map(Option::as_ref))
         .collect();
-    let facts = facts::build(&pairs);
+    let mut facts = facts::build(&pairs);
+    // Pasted NetworkPolicies: the evaluator decides flows and lints the policies; the
+    // policy tree asks it.
+    facts.evaluated = policy::diagnose::findings(input, &pairs, &facts)
+        .map(|found| found.into_iter().map(|e| (e.finding, e.proof)).collect());
     // The trees are embedded and checked by tests; a broken one is skipped, not fatal.
     let trees = trees::load().unwrap_or_default();
-    let mut walk = trees::walk_all(&trees, &facts);
-    // Pasted NetworkPolicies: the evaluator decides flows and lints the policies.
-    walk.emitted
-        .extend(policy::diagnose::findings(input, &pairs, &facts));
+    let walk = trees::walk_all(&trees, &facts);
     let index = lines::LineIndex::new(input);
     report.findings = findings::assemble(&walk.emitted, &index);
     report.missing = walk.missing;

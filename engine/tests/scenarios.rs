@@ -1,7 +1,8 @@
 //! Scenario tests: every `tests/scenarios/<name>/input.txt` is diagnosed and checked
 //! against its `expected.json`:
 //! `expect` (ids that must be found), `expect_first` (the id ranked first),
-//! `absent` (ids that must not be found). One table drives them all.
+//! `absent` (ids that must not be found), `missing` (text each of some missing-evidence
+//! commands must contain: the next command the paste calls for). One table drives them all.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
@@ -50,6 +51,14 @@ fn every_scenario_gives_its_expected_findings() {
                 failures.push(format!("{name}: {id} must not be found, found {found:?}"));
             }
         }
+        for want in ids(&expected, "missing") {
+            if !report.missing.iter().any(|m| m.command.contains(&want)) {
+                let got: Vec<&str> = report.missing.iter().map(|m| m.command.as_str()).collect();
+                failures.push(format!(
+                    "{name}: no missing command contains `{want}`: {got:?}"
+                ));
+            }
+        }
         if let Some(first) = expected.get("expect_first").and_then(Value::as_str) {
             if found.first().map(String::as_str) != Some(first) {
                 failures.push(format!("{name}: expected {first} first, found {found:?}"));
@@ -87,25 +96,10 @@ fn every_scenario_gives_its_expected_findings() {
     );
 }
 
+/// Every finding of the catalogue (FINDINGS.md) has a scenario that finds it and one that
+/// must not, so each decision is shown to fire and to hold back.
 #[test]
-fn every_issue_two_finding_has_a_positive_and_a_negative_scenario() {
-    let ids = [
-        "service-no-endpoints",
-        "service-selector-mismatch",
-        "service-pods-not-ready",
-        "service-target-port-mismatch",
-        "conn-refused",
-        "conn-timeout",
-        "conn-reset",
-        "no-listener",
-        "listen-loopback-only",
-        "dns-nxdomain",
-        "dns-resolver-unreachable",
-        "dns-ndots-amplification",
-        "dns-wrong-nameserver",
-        "dns-short-name-cross-namespace",
-        "netpol-default-deny",
-    ];
+fn every_finding_has_a_positive_and_a_negative_scenario() {
     let mut pos = std::collections::BTreeSet::new();
     let mut neg = std::collections::BTreeSet::new();
     for e in std::fs::read_dir(scenarios_dir()).unwrap() {
@@ -117,10 +111,39 @@ fn every_issue_two_finding_has_a_positive_and_a_negative_scenario() {
         pos.extend(super_ids(&v, "expect"));
         neg.extend(super_ids(&v, "absent"));
     }
-    for id in ids {
-        assert!(pos.contains(id), "no positive scenario for {id}");
-        assert!(neg.contains(id), "no negative scenario for {id}");
+    let mut gaps = Vec::new();
+    for f in netdoc::findings::CATALOGUE {
+        if !pos.contains(f.id) {
+            gaps.push(format!("no positive scenario for {}", f.id));
+        }
+        if !neg.contains(f.id) {
+            gaps.push(format!("no negative scenario for {}", f.id));
+        }
     }
+    assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+}
+
+/// Every finding of the catalogue is a leaf of some decision tree: the trees are the whole
+/// knowledge, and the docs draw them.
+#[test]
+fn every_finding_is_reachable_from_a_tree() {
+    let trees = netdoc::trees::load().unwrap();
+    let leaves: std::collections::BTreeSet<&str> = trees
+        .iter()
+        .flat_map(|t| t.nodes.values())
+        .flat_map(|n| n.yes.iter().chain(&n.no).chain(&n.unknown))
+        .filter_map(|t| t.strip_prefix("finding:"))
+        .collect();
+    let unreachable: Vec<&str> = netdoc::findings::CATALOGUE
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| !leaves.contains(id))
+        .collect();
+    assert!(
+        unreachable.is_empty(),
+        "not reachable from any tree: {unreachable:?}"
+    );
+    assert!(netdoc::findings::CATALOGUE.len() >= 40);
 }
 
 fn super_ids(v: &Value, key: &str) -> Vec<String> {

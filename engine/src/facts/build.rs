@@ -1759,6 +1759,7 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
     // A whole table shows its chain declarations (`:KUBE-SERVICES - [0:0]`); `-A` lines
     // alone are an excerpt, and a rule missing from an excerpt proves nothing.
     let mut declared = false;
+    let mut ipvs_sets = None;
     for r in recs {
         if first == 0 {
             first = r.line();
@@ -1767,6 +1768,9 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
             declared |= c.table == "nat";
         }
         let R::Rule(rule) = r else { continue };
+        if ipvs_sets.is_none() && rule.raw.contains("KUBE-CLUSTER-IP") {
+            ipvs_sets = Some(rule.line);
+        }
         if rule.table == "nat" {
             chains.entry(rule.chain.as_str()).or_default().push(rule);
         }
@@ -1866,6 +1870,7 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
         line: first,
         filtered: filtered(seg) || !declared,
         frontends: frontends.len(),
+        ipvs_sets,
     });
     f.frontends.extend(frontends);
 }
@@ -1921,6 +1926,7 @@ fn ipvs_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::ipvsadm::Record])
             line: first,
             filtered: filtered(seg) || !header,
             frontends: n,
+            ipvs_sets: None,
         });
     }
 }
@@ -2286,6 +2292,20 @@ fn get_nodes(f: &mut Facts, rows: &[parse::kubectl_get_nodes::Record]) {
 
 fn describe_node(f: &mut Facts, recs: &[parse::kubectl_describe_node::Record]) {
     for r in recs {
+        let line = r.pod_cidr_line.unwrap_or(r.line);
+        let mut cidrs: Vec<&str> = r.pod_cidrs.iter().map(String::as_str).collect();
+        if cidrs.is_empty() {
+            cidrs.extend(r.pod_cidr.as_deref());
+        }
+        let pods = (!r.pods.is_empty()).then_some(r.pods.len());
+        for c in cidrs.iter().flat_map(|c| c.split(',')) {
+            if let Ok(net) = crate::calc::cidr::parse_net(c.trim()) {
+                f.node_pod_cidrs.push(Sourced {
+                    value: (r.name.clone(), net, pods),
+                    line,
+                });
+            }
+        }
         for a in &r.addresses {
             let Ok(ip) = a.address.parse::<IpAddr>() else {
                 continue;

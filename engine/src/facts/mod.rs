@@ -37,6 +37,9 @@ pub struct Facts {
     pub interfaces: Vec<Interface>,
     /// The cluster's address ranges, each with its role (`pod CIDR (podSubnet)`, …).
     pub ranges: Vec<Sourced<(String, ipnet::IpNet)>>,
+    /// Each node's pod range (`kubectl describe node` PodCIDR/PodCIDRs), by node name,
+    /// with the number of pods the node lists.
+    pub node_pod_cidrs: Vec<Sourced<(String, ipnet::IpNet, Option<usize>)>>,
     /// Addresses of nodes and the control plane, each with what it is.
     pub node_addresses: Vec<Sourced<(String, IpAddr)>>,
     /// Service frontends the node's datapath programs (iptables KUBE-SERVICES rules,
@@ -50,6 +53,10 @@ pub struct Facts {
     pub nat_flows: Vec<NatFlow>,
     /// Segments whose kind was recognised (kind ids), to say which evidence is present.
     pub kinds_seen: Vec<String>,
+    /// What the NetworkPolicy evaluator found over the pasted manifests (finding id and
+    /// proof), or `None` when it did not run (no policy manifests pasted).
+    #[serde(skip)]
+    pub evaluated: Option<Vec<(String, crate::predicates::Proof)>>,
     /// Positions by name, so merging a 100k-row table stays linear.
     #[serde(skip)]
     pub(crate) index: NameIndex,
@@ -89,6 +96,9 @@ pub struct Dump {
     pub filtered: bool,
     /// Service frontends it holds.
     pub frontends: usize,
+    /// An iptables dump whose rules match kube-proxy's IPVS ipsets (`KUBE-CLUSTER-IP`):
+    /// written by the IPVS proxier, which keeps Services out of iptables.
+    pub ipvs_sets: Option<usize>,
 }
 
 /// DNATed conntrack flows with one tuple, folded.

@@ -113,18 +113,19 @@ fn workload_of(model: &Model, ns: &str, pod: &str) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Every finding the evaluator adds to a diagnosis.
+/// Every finding the evaluator adds to a diagnosis; `None` when no policy manifest was
+/// pasted, so it could not run.
 pub fn findings(
     input: &str,
     parsed: &[(&Segment, Option<&Parsed>)],
     facts: &Facts,
-) -> Vec<Emitted> {
+) -> Option<Vec<Emitted>> {
     if facts.policies.is_empty() {
-        return Vec::new();
+        return None;
     }
     let files = object_files(input, parsed);
     if files.is_empty() {
-        return Vec::new();
+        return None;
     }
     let mut model = super::load_in_namespaces(files);
     add_listed_pods(&mut model, facts);
@@ -173,7 +174,7 @@ pub fn findings(
             out.push(e);
         }
     }
-    out
+    Some(out)
 }
 
 /// A timed-out probe between two workloads the manifests know, denied by policy.

@@ -98,6 +98,10 @@ fn has_proxy_rules(ctx: &Ctx) -> Answer {
         .filter(|d| !d.filtered && d.frontends > 0)
         .collect();
     if usable.is_empty() {
+        if f.dumps.iter().any(|d| d.ipvs_sets.is_some()) {
+            // The IPVS proxier keeps Services out of iptables: ask IPVS.
+            return Answer::Unknown(dump_commands(svc, vip).split_off(1));
+        }
         let mut m = dump_commands(svc, vip);
         m.truncate(1);
         if let Some(first) = m.first_mut() {
@@ -376,4 +380,92 @@ fn conntrack_matches(ctx: &Ctx) -> Answer {
         proof = proof.var("port", port.to_string());
     }
     Answer::No(proof)
+}
+
+// ------------------------------------------------------------------ proxier mode
+
+pub const KUBE_PROXY_MODE_MATCHES_DUMP: PredicateInfo = PredicateInfo {
+    name: "kube_proxy_mode_matches_dump",
+    question: "Does the pasted datapath dump belong to the proxier kube-proxy runs?",
+    subject: "once",
+    eval: mode_matches_dump,
+};
+
+fn mode_matches_dump(ctx: &Ctx) -> Answer {
+    let f = ctx.facts;
+    if f.dumps.is_empty() {
+        return Answer::Unknown(vec![]);
+    }
+    // What runs: kube-proxy's own log beats its configuration; an empty mode is iptables.
+    let logged = f
+        .signals
+        .iter()
+        .find(|s| s.source == "kube-proxy" && s.signature == "proxier-mode");
+    let configured = f
+        .signals
+        .iter()
+        .find(|s| s.signature == "kube-proxy-config" && s.fields.contains_key("mode"));
+    let ipt = f.dumps.iter().filter(|d| d.source == "iptables");
+    let ipt_frontends: usize = ipt.clone().map(|d| d.frontends).sum();
+    let ipt_line = ipt.clone().map(|d| d.line).next();
+    let ipvs_hint = ipt.clone().find_map(|d| d.ipvs_sets);
+    let ipvs: Vec<_> = f.dumps.iter().filter(|d| d.source == "ipvs").collect();
+    let ipvs_frontends: usize = ipvs.iter().map(|d| d.frontends).sum();
+    let (mode, mode_line, said) = match (logged, configured) {
+        (Some(s), _) => (
+            s.fields.get("mode").cloned().unwrap_or_default(),
+            s.lines.first().copied(),
+            "kube-proxy logs that it uses",
+        ),
+        (None, Some(s)) => {
+            let m = s.fields.get("mode").cloned().unwrap_or_default();
+            (
+                if m.is_empty() { "iptables".into() } else { m },
+                s.lines.first().copied(),
+                "kube-proxy's configuration sets",
+            )
+        }
+        (None, None) => match ipvs_hint {
+            // The iptables dump itself shows the IPVS proxier's ipset rules.
+            Some(l) if ipt_frontends == 0 && ipvs.is_empty() => (
+                "ipvs".into(),
+                Some(l),
+                "the iptables rules match kube-proxy's IPVS ipsets, so it runs",
+            ),
+            _ => return Answer::Unknown(vec![]),
+        },
+    };
+    let mut proof = Proof::default().lines(mode_line).key("kube-proxy");
+    let wrong = match mode.as_str() {
+        "ipvs" if ipt_line.is_some() && ipt_frontends == 0 && ipvs.is_empty() => Some((
+            ipt_line,
+            "an iptables dump, which holds no KUBE-SVC chains in IPVS mode: Services live in IPVS virtual servers",
+            "ipvsadm -Ln",
+        )),
+        "iptables" | "" if !ipvs.is_empty() && ipvs_frontends == 0 && ipt_line.is_none() => Some((
+            ipvs.first().map(|d| d.line),
+            "an empty IPVS table, which the iptables proxier never fills",
+            "iptables-save -t nat",
+        )),
+        "nftables" if ipt_line.is_some() && ipt_frontends == 0 => Some((
+            ipt_line,
+            "an iptables dump, which the nftables proxier does not write",
+            "nft list table ip kube-proxy",
+        )),
+        _ => None,
+    };
+    let Some((line, what, cmd)) = wrong else {
+        return Answer::Yes(Proof {
+            summary: format!("{said} the {mode} proxier, and the pasted dump is of that datapath."),
+            ..proof
+        });
+    };
+    proof = proof.lines(line).var("mode", mode.clone());
+    Answer::No(Proof {
+        summary: format!(
+            "{said} the {mode} proxier, but the paste inspects {what}. Conclusions drawn from it (\"no rule for my Service\") are about a datapath this node does not use: look at `{cmd}` instead."
+        ),
+        ..proof
+    }
+    .confirm(format!("What does the {mode} datapath hold?"), cmd))
 }

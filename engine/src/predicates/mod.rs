@@ -91,6 +91,9 @@ pub struct Proof {
     pub keys: Vec<String>,
     /// Commands that would confirm an inference (the answer stands, but is not certain).
     pub confirm: Vec<Missing>,
+    /// Further instances of the same answer (two policies with the same fault): each
+    /// becomes its own proof of the finding.
+    pub more: Vec<Proof>,
 }
 
 impl Proof {
@@ -194,6 +197,13 @@ pub const ALL: &[PredicateInfo] = &[
     dns::COREDNS_PODS_NOT_READY,
     dns::LOOKUP_TOOL_MISLEADS,
     policy::POLICY_DENIES_BY_DEFAULT,
+    policy::DNS_EGRESS_ALLOWED,
+    policy::POLICIES_ALLOW_PROBED_FLOWS,
+    policy::POLICY_NAMESPACE_LABELS_EXIST,
+    policy::POLICY_SELECTS_PODS,
+    policy::POLICY_PORTS_MATCH_TARGETS,
+    ranges::POD_CIDR_HAS_ROOM,
+    datapath::KUBE_PROXY_MODE_MATCHES_DUMP,
     signals::COREDNS_LOOP_DETECTED,
     signals::CONNTRACK_TABLE_FULL_LOGGED,
     signals::NODEPORT_REJECTED,

@@ -1,4 +1,6 @@
-//! NetworkPolicy predicates (the full evaluator comes with the policy tree).
+//! NetworkPolicy predicates: default deny per policy, and the evaluator's verdicts over
+//! the pasted manifests (`crate::policy`: flows denied, DNS egress, namespace labels,
+//! selectors that select nothing, ports that are not the pods' ports).
 
 use super::{qualified, Answer, PredicateInfo, Proof, Subject};
 
@@ -86,5 +88,89 @@ pub const POLICY_DENIES_BY_DEFAULT: PredicateInfo = PredicateInfo {
             summary: format!("NetworkPolicy {q} selects every pod in {ns} (podSelector: {{}}) and allows {dirs}: {}.{rest}", effect.join("; ")),
             ..proof
         })
+    },
+};
+
+/// The evaluator's findings of one id as an answer: none found is `Yes`, each found one
+/// a proof of `No`; `Unknown` (no question asked) when the evaluator did not run.
+fn verdict(ctx: &super::Ctx, id: &str, fine: &str) -> Answer {
+    let Some(found) = ctx.facts.evaluated.as_ref() else {
+        return Answer::Unknown(vec![]);
+    };
+    let mut proofs = found
+        .iter()
+        .filter(|(i, _)| i == id)
+        .map(|(_, p)| p.clone());
+    match proofs.next() {
+        None => Answer::Yes(Proof::new(fine)),
+        Some(mut first) => {
+            first.more = proofs.collect();
+            Answer::No(first)
+        }
+    }
+}
+
+pub const DNS_EGRESS_ALLOWED: PredicateInfo = PredicateInfo {
+    name: "dns_egress_allowed",
+    question: "Can every egress-isolated workload reach the cluster DNS on UDP and TCP 53?",
+    subject: "once",
+    eval: |ctx| {
+        verdict(
+            ctx,
+            "dns-egress-blocked",
+            "Every workload the pasted policies isolate for egress may reach DNS on UDP and TCP 53.",
+        )
+    },
+};
+
+pub const POLICIES_ALLOW_PROBED_FLOWS: PredicateInfo = PredicateInfo {
+    name: "policies_allow_probed_flows",
+    question: "Do the policies allow the flows that timed out?",
+    subject: "once",
+    eval: |ctx| {
+        verdict(
+            ctx,
+            "netpol-blocks-flow",
+            "No timed-out connection between known workloads is denied by the pasted policies.",
+        )
+    },
+};
+
+pub const POLICY_NAMESPACE_LABELS_EXIST: PredicateInfo = PredicateInfo {
+    name: "policy_namespace_labels_exist",
+    question: "Do the namespaces carry the labels the policies' namespaceSelectors ask for?",
+    subject: "once",
+    eval: |ctx| {
+        verdict(
+            ctx,
+            "netpol-namespace-label-missing",
+            "Every namespaceSelector asks for labels some known namespace carries.",
+        )
+    },
+};
+
+pub const POLICY_SELECTS_PODS: PredicateInfo = PredicateInfo {
+    name: "policy_selects_pods",
+    question: "Does every policy's podSelector match a known pod?",
+    subject: "once",
+    eval: |ctx| {
+        verdict(
+            ctx,
+            "netpol-selects-nothing",
+            "Every policy selects at least one known workload.",
+        )
+    },
+};
+
+pub const POLICY_PORTS_MATCH_TARGETS: PredicateInfo = PredicateInfo {
+    name: "policy_ports_match_targets",
+    question: "Do the policies allow the pods' targetPorts (not the Service port or nodePort)?",
+    subject: "once",
+    eval: |ctx| {
+        verdict(
+            ctx,
+            "netpol-port-mismatch",
+            "The ports the policies allow are ports the selected pods serve.",
+        )
     },
 };

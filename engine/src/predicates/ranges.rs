@@ -93,7 +93,7 @@ pub const ADDRESSES_IN_THEIR_RANGES: PredicateInfo = PredicateInfo {
                 .collect()
         };
         let (svc_ranges, pod_ranges) = (of("Service CIDR"), of("pod CIDR"));
-        if svc_ranges.is_empty() && pod_ranges.is_empty() {
+        if svc_ranges.is_empty() && pod_ranges.is_empty() && f.node_pod_cidrs.is_empty() {
             return Answer::Unknown(vec![]);
         }
         let mut proof = Proof::default().key("address-ranges");
@@ -135,6 +135,13 @@ pub const ADDRESSES_IN_THEIR_RANGES: PredicateInfo = PredicateInfo {
         }
         for p in &f.pods {
             let Some(ip) = p.ip else { continue };
+            // A pod outside its own node's podCIDR (the CNI does not use the node ranges,
+            // or the node's range changed).
+            let node_cidr = p.node.as_deref().and_then(|n| {
+                f.node_pod_cidrs
+                    .iter()
+                    .find(|c| c.value.0 == n && c.value.1.addr().is_ipv4() == ip.is_ipv4())
+            });
             let shared = f.pods.iter().filter(|o| o.ip == Some(ip)).count() > 1;
             let host = HOST_NETWORK_PREFIXES.iter().any(|h| p.name.starts_with(h))
                 || f.node_addresses.iter().any(|a| a.value.1 == ip);
@@ -142,6 +149,21 @@ pub const ADDRESSES_IN_THEIR_RANGES: PredicateInfo = PredicateInfo {
                 continue;
             }
             checked += 1;
+            if let Some(c) = node_cidr.filter(|c| !c.value.1.contains(&ip)) {
+                proof = proof
+                    .lines(p.lines.first().copied())
+                    .line(c.line)
+                    .var("pod", p.name.clone())
+                    .var("pod_ip", ip.to_string())
+                    .var("node", c.value.0.clone());
+                problems.push(format!(
+                    "pod {} has IP {ip}, outside its node {}'s podCIDR {}",
+                    super::qualified(p.namespace.as_deref(), &p.name),
+                    c.value.0,
+                    c.value.1
+                ));
+                continue;
+            }
             if let Some(lines) = outside(&pod_ranges, ip) {
                 let cidrs: Vec<String> = pod_ranges.iter().map(|r| r.value.1.to_string()).collect();
                 proof = proof
@@ -180,6 +202,112 @@ pub const ADDRESSES_IN_THEIR_RANGES: PredicateInfo = PredicateInfo {
                 "{}{}. An address outside its range is not routed or translated as the cluster expects: the range was changed after the object was created (the API server's --service-cluster-ip-range, the CNI's IP pool), or two configurations disagree.",
                 problems.join("; "),
                 if n > 5 { format!(" (and {} more)", n - 5) } else { String::new() }
+            ),
+            ..proof
+        })
+    },
+};
+
+/// kubelet's default maxPods.
+const DEFAULT_MAX_PODS: u128 = 110;
+
+/// What the logs and events say when a range has run out.
+fn exhaustion_logged(s: &crate::facts::Signal) -> bool {
+    let d = s.detail.to_ascii_lowercase();
+    s.signature == "cidr-not-available"
+        || s.signature == "pod-cidr-not-assigned"
+        || d.contains("no ip addresses available in range set")
+        || d.contains("no remaining cidrs left")
+        || d.contains("cidr allocation failed")
+        || d.contains("failed to allocate for range")
+}
+
+pub const POD_CIDR_HAS_ROOM: PredicateInfo = PredicateInfo {
+    name: "pod_cidr_has_room",
+    question:
+        "Do the pod ranges have room: addresses for each node's pods, node ranges for every node?",
+    subject: "once",
+    eval: |ctx| {
+        let f = ctx.facts;
+        let logged: Vec<&crate::facts::Signal> =
+            f.signals.iter().filter(|s| exhaustion_logged(s)).collect();
+        if let Some(first) = logged.first() {
+            let mut proof = Proof::default().key("address-ranges");
+            for s in &logged {
+                proof = proof.lines(s.lines.iter().copied().take(3));
+            }
+            if let Some(n) = first.fields.get("node").or(first.fields.get("object")) {
+                proof = proof.var("node", n.trim_start_matches("node/").to_string());
+            }
+            return Answer::No(Proof {
+                summary: format!(
+                    "The cluster reports that an address range ran out ({}): {}. New pods on the affected node stay in ContainerCreating (the CNI's IPAM has no address left), or a new node gets no pod range at all and never becomes Ready for pods.",
+                    first.signature,
+                    first.detail.chars().take(200).collect::<String>()
+                ),
+                ..proof
+            });
+        }
+        let mut proof = Proof::default().key("address-ranges");
+        let mut problems = Vec::new();
+        for c in &f.node_pod_cidrs {
+            let (node, net, pods) = &c.value;
+            let host_bits = u32::from(net.max_prefix_len() - net.prefix_len());
+            let usable = if host_bits >= 64 {
+                u128::MAX
+            } else {
+                (1u128 << host_bits).saturating_sub(3)
+            };
+            if usable < DEFAULT_MAX_PODS || pods.is_some_and(|p| p as u128 > usable) {
+                proof = proof.line(c.line).var("node", node.clone());
+                problems.push(format!(
+                    "node {node}'s podCIDR {net} holds {usable} pod addresses (minus network, broadcast and the bridge gateway){}, fewer than kubelet's default maxPods of {DEFAULT_MAX_PODS}",
+                    pods.map(|p| format!(" for {p} pods listed")).unwrap_or_default()
+                ));
+            }
+        }
+        // Node ranges the cluster CIDR can hand out, at the size the nodes were given.
+        let nodes: Vec<&str> = f
+            .node_addresses
+            .iter()
+            .filter_map(|a| a.value.0.strip_prefix("node "))
+            .filter_map(|l| l.split(" (").next())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let node_prefix = f.node_pod_cidrs.first().map(|c| c.value.1.prefix_len());
+        for r in f
+            .ranges
+            .iter()
+            .filter(|r| r.value.0.starts_with("pod CIDR"))
+        {
+            let net = r.value.1;
+            let Some(np) = node_prefix.filter(|np| *np >= net.prefix_len()) else {
+                continue;
+            };
+            let bits = u32::from(np - net.prefix_len());
+            let capacity = if bits >= 64 { u128::MAX } else { 1u128 << bits };
+            if (nodes.len() as u128) > capacity {
+                proof = proof.line(r.line);
+                problems.push(format!(
+                    "the pod CIDR {net} holds {capacity} node range(s) of /{np}, and {} nodes are listed",
+                    nodes.len()
+                ));
+            }
+        }
+        if problems.is_empty() {
+            if f.node_pod_cidrs.is_empty() {
+                return Answer::Unknown(vec![]);
+            }
+            return Answer::Yes(Proof {
+                summary: "Every node's podCIDR holds kubelet's default maxPods.".into(),
+                ..proof
+            });
+        }
+        Answer::No(Proof {
+            summary: format!(
+                "{}. Pods beyond the range's size stay in ContainerCreating with `failed to allocate for range 0: no IP addresses available in range set`; nodes beyond the cluster CIDR's node ranges get no podCIDR.",
+                problems.join("; ")
             ),
             ..proof
         })

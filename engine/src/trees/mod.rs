@@ -328,11 +328,15 @@ pub fn walk(tree: &Tree, start: &str, facts: &Facts, subject: Subject, out: &mut
             match t.strip_prefix("finding:") {
                 Some(f) => {
                     if let Some(p) = proof {
-                        out.emitted.push(Emitted {
-                            finding: f.to_string(),
-                            tree: tree.id.clone(),
-                            proof: p.clone(),
-                        });
+                        let mut first = p.clone();
+                        let more = std::mem::take(&mut first.more);
+                        for proof in std::iter::once(first).chain(more) {
+                            out.emitted.push(Emitted {
+                                finding: f.to_string(),
+                                tree: tree.id.clone(),
+                                proof,
+                            });
+                        }
                         for c in &p.confirm {
                             if !out.missing.contains(c) {
                                 out.missing.push(c.clone());
