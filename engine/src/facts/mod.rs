@@ -37,6 +37,9 @@ pub struct Facts {
     pub interfaces: Vec<Interface>,
     /// The cluster's address ranges, each with its role (`pod CIDR (podSubnet)`, …).
     pub ranges: Vec<Sourced<(String, ipnet::IpNet)>>,
+    /// NodeLocal DNSCache is in use (an installer's cluster config says so, pods are given
+    /// its link-local address, or its DaemonSet is listed), with its address when known.
+    pub nodelocal_dns: Vec<Sourced<Option<IpAddr>>>,
     /// Each node's pod range (`kubectl describe node` PodCIDR/PodCIDRs), by node name,
     /// with the number of pods the node lists.
     pub node_pod_cidrs: Vec<Sourced<(String, ipnet::IpNet, Option<usize>)>>,
