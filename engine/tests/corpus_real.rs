@@ -25,6 +25,9 @@ const CASES: &[(&str, usize)] = &[
     ("03-", 1),
     // tcpdump: ICMP `need to frag (mtu 1440)` answered to full-size segments.
     ("05-", 1),
+    // kube-router's hairpin SNAT rule (pod → itself through the VIP, 0 packets), the pod
+    // IP answering and the VIP timing out from the same shell.
+    ("06-", 1),
     // kube-proxy's `has no local endpoints` rule (iptables-save | grep) for an ETP Local Service.
     ("08-", 1),
     // The API server's `provided port is not in the valid range` and the nodePort 2181.

@@ -1388,6 +1388,29 @@ fn iptables_list(f: &mut Facts, recs: &[parse::iptables_list::Record]) {
                 if let Some(c) = o.split("/*").nth(1).and_then(|c| c.split("*/").next()) {
                     no_local_endpoints(f, c.trim(), rule.line);
                 }
+                if r.chain == "KUBE-ROUTER-HAIRPIN" {
+                    // `vaddr 10.42.13.240 vport 80 to:10.42.13.240`
+                    let word = |k: &str| {
+                        o.split_whitespace()
+                            .skip_while(|w| *w != k)
+                            .nth(1)
+                            .map(str::to_string)
+                    };
+                    let ip = |s: &str| s.split('/').next().and_then(|a| a.parse::<IpAddr>().ok());
+                    if let (Some(pod), Some(vip)) =
+                        (ip(&rule.source), word("vaddr").as_deref().and_then(ip))
+                    {
+                        f.hairpin_rules.push(Sourced {
+                            value: HairpinRule {
+                                pod,
+                                vip,
+                                port: word("vport").and_then(|p| p.parse().ok()),
+                                packets: rule.pkts,
+                            },
+                            line: rule.line,
+                        });
+                    }
+                }
             }
         }
     }
@@ -1771,6 +1794,9 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
         if ipvs_sets.is_none() && rule.raw.contains("KUBE-CLUSTER-IP") {
             ipvs_sets = Some(rule.line);
         }
+        if rule.chain == "KUBE-ROUTER-HAIRPIN" {
+            hairpin_from_save(f, rule);
+        }
         if rule.table == "nat" {
             chains.entry(rule.chain.as_str()).or_default().push(rule);
         }
@@ -1873,6 +1899,34 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
         ipvs_sets,
     });
     f.frontends.extend(frontends);
+}
+
+/// `-A KUBE-ROUTER-HAIRPIN -s P/32 -d P/32 -m ipvs --vaddr V --vport 80 -j SNAT …`.
+fn hairpin_from_save(f: &mut Facts, rule: &parse::iptables_save::RuleSpec) {
+    let words: Vec<&str> = rule.raw.split_whitespace().collect();
+    let after = |k: &str| {
+        words
+            .iter()
+            .position(|w| *w == k)
+            .and_then(|i| words.get(i + 1))
+            .copied()
+    };
+    let ip = |s: &str| s.split('/').next().and_then(|a| a.parse::<IpAddr>().ok());
+    let (Some(pod), Some(vip)) = (
+        rule.source.as_deref().and_then(ip),
+        after("--vaddr").and_then(ip),
+    ) else {
+        return;
+    };
+    f.hairpin_rules.push(Sourced {
+        value: HairpinRule {
+            pod,
+            vip,
+            port: after("--vport").and_then(|p| p.parse().ok()),
+            packets: None,
+        },
+        line: rule.line,
+    });
 }
 
 /// IPVS virtual servers and their real servers.

@@ -48,6 +48,10 @@ pub struct Facts {
     /// Service frontends the node's datapath programs (iptables KUBE-SERVICES rules,
     /// IPVS virtual servers) with the backends they DNAT to.
     pub frontends: Vec<Frontend>,
+    /// kube-router's hairpin rules (`KUBE-ROUTER-HAIRPIN`: SNAT of a pod's packets to
+    /// itself through a Service address): the pod, the Service address and port, and the
+    /// packets the rule counted.
+    pub hairpin_rules: Vec<Sourced<HairpinRule>>,
     /// The datapath dumps pasted (iptables-save, ipvsadm -Ln), to tell "no rule for this
     /// Service" from "no dump".
     pub dumps: Vec<Dump>,
@@ -84,6 +88,15 @@ pub struct Frontend {
     /// DNAT targets (KUBE-SEP `--to-destination`, IPVS real servers).
     pub backends: Vec<Sourced<(IpAddr, Option<u16>)>>,
     pub line: usize,
+}
+
+/// One kube-router hairpin rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct HairpinRule {
+    pub pod: IpAddr,
+    pub vip: IpAddr,
+    pub port: Option<u16>,
+    pub packets: Option<u64>,
 }
 
 /// One datapath dump in the paste.

@@ -469,3 +469,160 @@ fn mode_matches_dump(ctx: &Ctx) -> Answer {
     }
     .confirm(format!("What does the {mode} datapath hold?"), cmd))
 }
+
+// ------------------------------------------------------------------ hairpin
+
+pub const PROBE_NOT_SELF_HAIRPIN: PredicateInfo = PredicateInfo {
+    name: "probe_not_self_hairpin",
+    question: "Is the client that failed something other than a backend of the Service it called?",
+    subject: "probe",
+    eval: not_self_hairpin,
+};
+
+/// The probe's destination address: its IP, or a Service's ClusterIP by name.
+fn probe_vip(f: &Facts, p: &crate::facts::Probe) -> Option<IpAddr> {
+    p.ip.or_else(|| p.host.as_deref().and_then(|h| h.parse().ok()))
+        .or_else(|| f.service_for_probe(p).and_then(|s| s.cluster_ip))
+}
+
+fn not_self_hairpin(ctx: &Ctx) -> Answer {
+    let f = ctx.facts;
+    let Subject::Probe(p) = ctx.subject else {
+        return Answer::Unknown(vec![]);
+    };
+    if !matches!(p.outcome, ProbeOutcome::Timeout) {
+        return Answer::Unknown(vec![]);
+    }
+    let Some(vip) = probe_vip(f, p) else {
+        return Answer::Unknown(vec![]);
+    };
+    // The Service's backends: its endpoints, the node's DNAT targets, kube-router's
+    // hairpin rules for the address.
+    let mut backends: Vec<(IpAddr, usize)> = Vec::new();
+    let mut add = |ip: IpAddr, line: usize| {
+        if !backends.iter().any(|(b, _)| *b == ip) {
+            backends.push((ip, line));
+        }
+    };
+    let svc = f.services.iter().find(|s| s.cluster_ip == Some(vip));
+    if let Some(s) = svc {
+        let line = f
+            .endpoints_of(&s.name, s.namespace.as_deref())
+            .map(|e| e.line)
+            .unwrap_or(0);
+        for ip in f.ready_ips(s).unwrap_or_default() {
+            add(ip, line);
+        }
+    }
+    for fe in f.frontends.iter().filter(|fe| fe.vip == vip) {
+        for b in &fe.backends {
+            add(b.value.0, b.line);
+        }
+    }
+    let rules: Vec<_> = f
+        .hairpin_rules
+        .iter()
+        .filter(|h| h.value.vip == vip)
+        .collect();
+    for h in &rules {
+        add(h.value.pod, h.line);
+    }
+    if backends.is_empty() {
+        return Answer::Unknown(vec![]);
+    }
+    // Who is the client? The pod the command ran in, or — with no `kubectl exec` — the
+    // backend the same shell reached directly a moment before.
+    let client_ip = p.client_pod.as_deref().and_then(|name| {
+        f.pods
+            .iter()
+            .find(|pod| pod.name == name || name.ends_with(&format!("/{}", pod.name)))
+            .and_then(|pod| pod.ip)
+    });
+    let direct = f.probes.iter().find(|o| {
+        matches!(
+            o.outcome,
+            ProbeOutcome::Connected | ProbeOutcome::HttpStatus
+        ) && o.client_pod == p.client_pod
+            && o.ip
+                .or_else(|| o.host.as_deref().and_then(|h| h.parse().ok()))
+                .is_some_and(|ip| backends.iter().any(|(b, _)| *b == ip))
+    });
+    let (me, how, lines): (IpAddr, String, Vec<usize>) = match (client_ip, direct) {
+        (Some(ip), _) if backends.iter().any(|(b, _)| *b == ip) => (
+            ip,
+            format!(
+                "the client pod {} (IP {ip}),",
+                p.client_pod.clone().unwrap_or_default()
+            ),
+            vec![],
+        ),
+        // Reaching a backend directly while its Service times out proves self-calling
+        // only where a hairpin rule says that backend calls itself through the address.
+        (None, Some(d)) => {
+            let ip =
+                d.ip.or_else(|| d.host.as_deref().and_then(|h| h.parse().ok()));
+            match ip.filter(|ip| rules.iter().any(|h| h.value.pod == *ip)) {
+                Some(ip) => (
+                    ip,
+                    format!(
+                        "the pod {ip} — the shell that reached {ip} directly (line {}) runs in it, as kube-router's hairpin rule for {ip} calling itself through {vip} says —",
+                        d.line
+                    ),
+                    vec![d.line],
+                ),
+                None => return Answer::Unknown(vec![]),
+            }
+        }
+        _ => {
+            return Answer::Yes(Proof::new(format!(
+                "The client is not known to be a backend of {vip}."
+            )))
+        }
+    };
+    let mut proof = Proof::default()
+        .line(p.line)
+        .lines(lines)
+        .lines(backends.iter().filter(|(b, _)| *b == me).map(|(_, l)| *l))
+        .var("pod_ip", me.to_string())
+        .var("cluster_ip", vip.to_string())
+        .key(format!("hairpin:{me}"));
+    if let Some(s) = svc {
+        proof = base(s)
+            .lines(proof.lines.clone())
+            .var("pod_ip", me.to_string());
+    }
+    if let Some(pod) = &p.client_pod {
+        proof = proof.var("pod", pod.clone());
+    }
+    let idle = rules
+        .iter()
+        .find(|h| h.value.pod == me && h.value.packets == Some(0));
+    let rule_note = match idle {
+        Some(h) => format!(
+            " kube-router's hairpin SNAT rule for {me} → {vip} (line {}) has counted 0 packets: the hairpinned packet never comes back through the bridge.",
+            h.line
+        ),
+        None => String::new(),
+    };
+    let only = if backends.len() == 1 {
+        " It is the Service's only backend, so every such call fails."
+    } else {
+        " Calls the Service load-balances to another backend work, so the failure looks intermittent."
+    };
+    Answer::No(
+        Proof {
+            summary: format!(
+                "The connection to {vip} timed out from {how} a backend of that Service itself. A pod calling itself through its Service needs hairpin mode on its bridge port: the DNATed packet must leave and re-enter the same veth, and with hairpin off the bridge drops it.{only}{rule_note}"
+            ),
+            ..proof
+        }
+        .confirm(
+            "Is hairpin mode on for the pod's bridge port (on its node)?",
+            "for f in /sys/class/net/*/brif/*/hairpin_mode; do echo \"$f $(cat $f)\"; done",
+        )
+        .confirm(
+            "Does the bridge CNI configuration set hairpinMode?",
+            "cat /etc/cni/net.d/*.conf*",
+        ),
+    )
+}

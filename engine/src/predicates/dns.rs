@@ -480,3 +480,68 @@ pub const LOOKUP_TOOL_MISLEADS: PredicateInfo = PredicateInfo {
         }
     },
 };
+
+/// NodeLocal DNSCache addresses: the documented default and kubespray's.
+fn nodelocal_ip(ip: &str) -> bool {
+    ip == NODELOCAL_DNS || ip == "169.254.25.10"
+}
+
+pub const NODELOCAL_EGRESS_UNPROVEN: PredicateInfo = PredicateInfo {
+    name: "nodelocal_dns_not_blocked",
+    question: "With NodeLocal DNSCache in use and no policy pasted, is something other than an egress policy the likely cause of the timeouts?",
+    subject: "lookup",
+    eval: |ctx| {
+        let f = ctx.facts;
+        let Some(l) = lookup_of(ctx) else {
+            return Answer::Unknown(vec![]);
+        };
+        if l.status != LookupStatus::Timeout || f.evaluated.is_some() {
+            // Not a timeout, or the pasted policies were evaluated: they decide.
+            return Answer::Unknown(vec![]);
+        }
+        let by_server = l.server.as_deref().is_some_and(nodelocal_ip);
+        let Some(used) = f.nodelocal_dns.first() else {
+            if !by_server {
+                return Answer::Unknown(vec![]);
+            }
+            return nodelocal_answer(f, l, NODELOCAL_DNS.to_string(), l.line);
+        };
+        let ip = used
+            .value
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| NODELOCAL_DNS.to_string());
+        nodelocal_answer(f, l, ip, used.line)
+    },
+};
+
+fn nodelocal_answer(f: &Facts, l: &Lookup, ip: String, line: usize) -> Answer {
+    let ns = l.client_namespace.clone();
+    let ns_flag = super::ns_flag(ns.as_deref());
+    let every = f
+        .lookups
+        .iter()
+        .filter(|o| o.status != LookupStatus::Answered)
+        .all(|o| o.status == LookupStatus::Timeout);
+    let mut p = lookup_proof(f, l)
+        .line(line)
+        .var("nodelocal_ip", ip.clone())
+        .note("inferred: no NetworkPolicy was pasted; the confirm commands decide it");
+    if let Some(n) = &ns {
+        p = p.var("namespace", n.clone());
+    }
+    Answer::No(Proof {
+        summary: format!(
+            "{} time out, and the cluster resolves through NodeLocal DNSCache at {ip} (line {line}): a hostNetwork cache on every node, reached at a link-local address. The usual cause is an egress NetworkPolicy whose DNS rule allows only the kube-dns pods (a namespaceSelector/podSelector for kube-system): the cache is no pod in kube-system, so the rule never matches it — allow UDP and TCP 53 to ipBlock {ip}/32 as well. If no policy selects the client, look at the node-local-dns pods instead.",
+            if every { "All lookups" } else { "Lookups" }
+        ),
+        ..p
+    }
+    .confirm(
+        "Which NetworkPolicies select the client, and do they allow UDP/TCP 53 to the NodeLocal address?",
+        format!("kubectl get networkpolicy{ns_flag} -o yaml"),
+    )
+    .confirm(
+        "Is the NodeLocal DNSCache running on the client's node?",
+        "kubectl -n kube-system get pods -l k8s-app=node-local-dns -o wide",
+    ))
+}
