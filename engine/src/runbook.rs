@@ -71,6 +71,8 @@ pub const VARS: &[&str] = &[
     "nodes",
     "nodes_max",
     "pods_per_node",
+    "pod_mtu",
+    "safe_mtu",
 ];
 
 /// The layers of FINDINGS.md.

@@ -229,7 +229,20 @@ fn dnat_matches(ctx: &Ctx) -> Answer {
         .copied()
         .filter(|ip| !targets.iter().any(|(t, _)| t == ip))
         .collect();
-    let p = base(svc).line(ep_line);
+    let mut p = base(svc).line(ep_line);
+    if svc.ports.is_empty() {
+        // The rules know the ports the paste does not show otherwise.
+        if let Some(port) = mine.iter().find_map(|fe| fe.port) {
+            p = p.var("port", port.to_string());
+        }
+        if let Some(tp) = mine
+            .iter()
+            .flat_map(|fe| fe.backends.iter())
+            .find_map(|b| b.value.1)
+        {
+            p = p.var("target_port", tp.to_string());
+        }
+    }
     let rule_lines = mine
         .iter()
         .map(|fe| fe.line)
@@ -279,6 +292,10 @@ fn dnat_matches(ctx: &Ctx) -> Answer {
             ..p.lines(stale_lines).lines(rule_lines)
         }
         .var("stale_backends", stale_list.join(", "))
+        .var(
+            "pod_ip",
+            stale_list.first().cloned().unwrap_or_else(|| ips(&missing)),
+        )
         .var("endpoints", ips(&ready))
         .note(format!(
             "DNAT targets {{{}}} vs ready endpoints {{{}}}",
@@ -374,6 +391,7 @@ fn conntrack_matches(ctx: &Ctx) -> Answer {
         ..p.lines(stale.iter().map(|n| n.line).take(8))
     }
     .var("stale_backends", ips(&gone))
+    .var("pod_ip", gone.first().map(|i| i.to_string()).unwrap_or_default())
     .var("endpoints", ips(&current))
     .var("conntrack_protocol", proto);
     if let Some(port) = port {

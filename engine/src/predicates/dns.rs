@@ -527,7 +527,12 @@ fn nodelocal_answer(f: &Facts, l: &Lookup, ip: String, line: usize) -> Answer {
         .var("nodelocal_ip", ip.clone())
         .note("inferred: no NetworkPolicy was pasted; the confirm commands decide it");
     if let Some(n) = &ns {
-        p = p.var("namespace", n.clone());
+        p = p
+            .var("namespace", n.clone())
+            .var("client_namespace", n.clone());
+    }
+    if let Some(pod) = &l.client_pod {
+        p = p.var("client_pod", pod.clone());
     }
     Answer::No(Proof {
         summary: format!(
