@@ -97,6 +97,13 @@ test('example: service-selector-mismatch ranks first, with evidence, segments an
     const report = await page.textContent('[data-testid=report]');
     assert.ok(report.startsWith('# netdoc report'), 'the markdown report is shown');
     assert.match(report, /service-selector-mismatch/);
+    // The evidence bundle: DNS is pasted, the other four slices say how to collect them.
+    const slices = await page.locator('[data-testid=slice]').evaluateAll((els) =>
+      els.map((el) => el.getAttribute('data-present')));
+    assert.deepEqual(slices, ['false', 'false', 'true', 'false', 'false']);
+    const bundle = await page.textContent('[data-testid=bundle]');
+    assert.match(bundle, /netdoc collect --svc backend -n broken-net --pod debug/);
+    assert.match(bundle, /kubectl exec -n broken-net debug -- ss -tanp/);
     assertClean(log);
   } finally {
     await context.close();

@@ -268,6 +268,27 @@ fn Results(d: Arc<Diagnosis>, note: RwSignal<String>) -> impl IntoView {
             </section>
         }
     });
+    let slices = report
+        .evidence
+        .iter()
+        .map(|sl| slice_view(sl, note))
+        .collect_view();
+    let collect = report.collect.clone();
+    let collect_copy = report.collect.clone();
+    let bundle = view! {
+        <section class="bundle" data-testid="bundle">
+            <h2>"Evidence bundle"</h2>
+            <p class="hint">
+                "The five slices a network diagnosis stands on, and how to collect the missing ones. "
+                "This prints a script that gathers them all:"
+            </p>
+            <div class="command">
+                <pre><code>{collect}</code></pre>
+                <button class="copy" on:click=move |_| copy(collect_copy.clone(), note)>"Copy"</button>
+            </div>
+            <ul>{slices}</ul>
+        </section>
+    };
     let segments = report.segments.iter().map(segment_view).collect_view();
     let lines = d.lines.iter().map(line_view).collect_view();
     let markdown = d.markdown.clone();
@@ -281,6 +302,7 @@ fn Results(d: Arc<Diagnosis>, note: RwSignal<String>) -> impl IntoView {
             {findings}
         </section>
         {missing}
+        {bundle}
         <section class="paste">
             <h2>"Your paste"</h2>
             <p class="hint">"Highlighted lines are cited as evidence."</p>
@@ -413,6 +435,33 @@ fn missing_view(m: &Missing, note: RwSignal<String>) -> impl IntoView + use<> {
                 <pre><code>{m.command.clone()}</code></pre>
                 <button class="copy" on:click=move |_| copy(command.clone(), note)>"Copy"</button>
             </div>
+        </li>
+    }
+}
+
+fn slice_view(sl: &netdoc::bundle::Slice, note: RwSignal<String>) -> impl IntoView + use<> {
+    let state = if sl.present {
+        format!("✓ {}", sl.kinds.join(", "))
+    } else {
+        "missing".to_string()
+    };
+    let commands = sl
+        .commands
+        .iter()
+        .map(|c| {
+            let c2 = c.clone();
+            view! {
+                <div class="command">
+                    <pre><code>{c.clone()}</code></pre>
+                    <button class="copy" on:click=move |_| copy(c2.clone(), note)>"Copy"</button>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <li data-testid="slice" data-present=sl.present.to_string()>
+            <p><strong>{sl.title}</strong>" — "{state}</p>
+            {commands}
         </li>
     }
 }
