@@ -537,10 +537,18 @@ fn is_comment_block(text: &str) -> bool {
 
 fn is_log_kind(kind: Option<&'static str>) -> bool {
     // `iptables-save | grep` rule lines (`-A KUBE-SVC-… -j …`) are never a table's rows
-    // either, nor is a manifest (`apiVersion:` … `kind:`) pasted below a command's output.
+    // either, nor is a manifest (`apiVersion:` … `kind:`) or an installer's cluster config
+    // (`network:` … `service_cidr:`) pasted below a command's output.
     matches!(
         kind,
-        Some("kernel-log" | "kube-proxy-log" | "coredns-log" | "iptables-save" | "k8s-objects")
+        Some(
+            "kernel-log"
+                | "kube-proxy-log"
+                | "coredns-log"
+                | "iptables-save"
+                | "k8s-objects"
+                | "cluster-config"
+        )
     )
 }
 

@@ -224,6 +224,7 @@ fn command_for(kind: &str) -> &'static str {
         "kubectl-describe-endpoints" => "kubectl describe endpoints backend",
         "kubectl-describe-netpol" => "kubectl describe networkpolicy allow-frontend",
         "kubectl-jsonpath" => "kubectl get pods -o jsonpath='{.items[*].status.podIP}'",
+        "cluster-config" => "cat cluster.yml",
         _ => "",
     }
 }

@@ -279,6 +279,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubectlDescribeEndpoints(recs) => describe_endpoints(f, seg, recs),
         Records::KubectlDescribeNetpol(_) => {}
         Records::KubectlJsonpath(_) => {}
+        Records::ClusterConfig(recs) => cluster_config(f, recs),
     }
 }
 
@@ -682,6 +683,7 @@ fn listed_selector(seg: &Segment) -> Option<Labels> {
 
 fn get_pods(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_pods::Record]) {
     let cmd_ns = cmd_namespace(seg);
+    nodelocal_from_pods(f, rows, cmd_ns.as_deref());
     let listed = listed_selector(seg);
     let cmd_line = seg.command_line.unwrap_or(0);
     for r in rows {
@@ -1014,6 +1016,10 @@ fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
 fn resolv_conf(f: &mut Facts, seg: &Segment, recs: &[parse::resolv_conf::Record]) {
     let c = client(seg);
     for r in recs {
+        (r.nameservers.iter()).for_each(|n| {
+            n.ip.into_iter()
+                .for_each(|ip| nodelocal_from_nameserver(f, ip, n.line))
+        });
         f.resolvers.push(Resolver {
             nameservers: r
                 .nameservers
@@ -2557,5 +2563,119 @@ fn describe_endpoints(
             e.ready.extend(with_ports(&sub.addresses));
             e.not_ready.extend(with_ports(&sub.not_ready_addresses));
         }
+    }
+}
+
+// ------------------------------------------------------------------ installer configuration
+
+/// NodeLocal DNSCache's usual link-local addresses: the upstream manifest's and pharos'
+/// `169.254.20.10`, kubespray's default `nodelocaldns_ip` `169.254.25.10`.
+const NODELOCAL_DNS_IPS: [IpAddr; 2] = [
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10)),
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 25, 10)),
+];
+
+/// An installer's cluster configuration: its Service and pod ranges join `ranges` (a
+/// network already there under the same role is not added twice), its cluster DNS joins
+/// `cluster_dns`, NodeLocal DNSCache turned on joins `nodelocal_dns` (with the address the
+/// file gives, else the installer's default: pharos 169.254.20.10, kubespray
+/// 169.254.25.10), and its kube-proxy mode becomes the same `manifest` /
+/// `kube-proxy-config` signal a KubeProxyConfiguration gives (`none` is left out: no
+/// kube-proxy runs to have a mode).
+fn cluster_config(f: &mut Facts, recs: &[parse::cluster_config::Record]) {
+    for r in recs {
+        let ranges = [
+            (
+                &r.service_cidr,
+                &r.service_cidr_key,
+                r.service_cidr_line,
+                "Service CIDR",
+            ),
+            (&r.pod_cidr, &r.pod_cidr_key, r.pod_cidr_line, "pod CIDR"),
+        ];
+        for (cidr, key, line, role) in ranges {
+            let (Some(cidr), Some(line)) = (cidr, line) else {
+                continue;
+            };
+            let key = key.as_deref().unwrap_or("cluster config");
+            for c in cidr.split(',') {
+                let Ok(net) = crate::calc::cidr::parse_net(c.trim()) else {
+                    continue;
+                };
+                if f.ranges
+                    .iter()
+                    .any(|x| x.value.1 == net && x.value.0.starts_with(role))
+                {
+                    continue;
+                }
+                f.ranges.push(Sourced {
+                    value: (format!("{role} ({key})"), net),
+                    line,
+                });
+            }
+        }
+        if let (Some(dns), Some(line)) = (&r.cluster_dns, r.cluster_dns_line) {
+            kubelet_dns(f, std::slice::from_ref(dns), line);
+        }
+        if r.nodelocal_dns == Some(true) {
+            let ip = r
+                .nodelocal_dns_ip
+                .as_deref()
+                .and_then(|s| s.trim().parse().ok())
+                .or(match r.format.as_str() {
+                    "pharos" => Some(NODELOCAL_DNS_IPS[0]),
+                    "kubespray" => Some(NODELOCAL_DNS_IPS[1]),
+                    _ => None,
+                });
+            let line = r
+                .nodelocal_dns_line
+                .or(r.nodelocal_dns_ip_line)
+                .unwrap_or(r.line);
+            f.nodelocal_dns.push(Sourced { value: ip, line });
+        }
+        if let Some(mode) = r.proxy_mode.as_deref().filter(|m| *m != "none") {
+            let fields = BTreeMap::from([("mode".to_string(), mode.to_string())]);
+            signal(
+                f,
+                "manifest",
+                "kube-proxy-config",
+                &format!("mode: {mode}"),
+                &fields,
+                r.proxy_mode_line.unwrap_or(r.line),
+            );
+        }
+    }
+}
+
+/// A resolver nameserver at NodeLocal DNSCache's link-local address: pods are given the
+/// cache.
+fn nodelocal_from_nameserver(f: &mut Facts, ip: IpAddr, line: usize) {
+    if NODELOCAL_DNS_IPS.contains(&ip) {
+        f.nodelocal_dns.push(Sourced {
+            value: Some(ip),
+            line,
+        });
+    }
+}
+
+/// NodeLocal DNSCache's DaemonSet pods (`node-local-dns-*` in kube-system) listed: the
+/// cache runs; its address is not in the row. One fact per listing.
+fn nodelocal_from_pods(
+    f: &mut Facts,
+    rows: &[parse::kubectl_get_pods::Record],
+    cmd_ns: Option<&str>,
+) {
+    let row = rows.iter().find(|r| {
+        r.name.starts_with("node-local-dns-")
+            && r.namespace
+                .as_deref()
+                .or(cmd_ns)
+                .is_none_or(|ns| ns == "kube-system")
+    });
+    if let Some(r) = row {
+        f.nodelocal_dns.push(Sourced {
+            value: None,
+            line: r.line,
+        });
     }
 }

@@ -18,6 +18,7 @@ pub use registry::{parse_as, Parsed, Records, ALL};
 pub mod common;
 pub mod iproute;
 
+pub mod cluster_config;
 pub mod cni_agent_log;
 pub mod cni_config;
 pub mod conntrack;

@@ -59,6 +59,8 @@ parsers! {
     KubectlDescribeEndpoints => kubectl_describe_endpoints,
     KubectlDescribeNetpol => kubectl_describe_netpol,
     KubectlJsonpath => kubectl_jsonpath,
+    // Before k8s-objects: `cat cluster.yml` is an installer's file, not a manifest.
+    ClusterConfig => cluster_config,
     K8sObjects => k8s_objects,
     KubeletConfig => kubelet_config,
     ResolvConf => resolv_conf,
