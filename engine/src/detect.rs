@@ -29,6 +29,9 @@ pub struct Candidate {
     pub confidence: f32,
 }
 
+/// Programs that print a file as it is.
+const FILE_VIEWERS: &[&str] = &["cat", "less", "more", "head", "tail", "bat", "batcat"];
+
 /// Detect a segment's kind.
 pub fn detect(seg: &Segment) -> Detection {
     if let Some(cmd) = &seg.command {
@@ -37,6 +40,31 @@ pub fn detect(seg: &Segment) -> Detection {
             // error is the output.
             if let Some(err) = kubectl_error_instead(seg, p.kind) {
                 return err;
+            }
+            // `cat FILE` names a file, not its format: when the text is plainly another
+            // kind's and not this one's (`cat cluster.yaml` holding kubeadm's
+            // ClusterConfiguration), the content decides.
+            if FILE_VIEWERS.contains(&cmd.program.as_str()) {
+                let head = seg.head(SNIFF_LINES);
+                if (p.sniff)(head).is_none_or(|c| c <= 0.0) {
+                    if let Some(best) = sniff_all(head)
+                        .into_iter()
+                        .find(|c| c.confidence >= 0.9 && c.kind != p.kind)
+                    {
+                        return Detection {
+                            kind: Some(best.kind),
+                            confidence: best.confidence,
+                            why: format!(
+                                "content looks like {} output (the file name in `{}` suggested {})",
+                                best.kind, cmd.text, p.kind
+                            ),
+                            candidates: vec![Candidate {
+                                kind: p.kind,
+                                confidence: 0.5,
+                            }],
+                        };
+                    }
+                }
             }
             return Detection {
                 kind: Some(p.kind),

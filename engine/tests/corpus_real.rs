@@ -25,6 +25,10 @@ const CASES: &[(&str, usize)] = &[
     ("03-", 1),
     // tcpdump: ICMP `need to frag (mtu 1440)` answered to full-size segments.
     ("05-", 1),
+    // DNS timeouts for every name with NodeLocal DNSCache in the installer's config: the
+    // egress policy that misses the cache's address is the reporter's prose, so the
+    // finding is an inference (in fact first).
+    ("16-", 3),
     // kube-router's hairpin SNAT rule (pod → itself through the VIP, 0 packets), the pod
     // IP answering and the VIP timing out from the same shell.
     ("06-", 1),

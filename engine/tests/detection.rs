@@ -336,3 +336,27 @@ fn every_real_case_segment_is_recognised() {
     );
     assert!(unrecognized.is_empty(), "{}", unrecognized.join("\n"));
 }
+
+/// `cat FILE` names a file, not a format: a kubeadm ClusterConfiguration in a file called
+/// `cluster.yaml` is still read as Kubernetes objects, and an installer's cluster.yml as
+/// the installer's config.
+#[test]
+fn cat_of_a_file_is_read_by_its_content() {
+    let kubeadm = "$ cat cluster.yaml\napiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n  serviceSubnet: 10.96.0.0/12\ncontrolPlaneEndpoint: \"10.244.0.5:6443\"\n";
+    let r = netdoc::diagnose(kubeadm);
+    assert_eq!(
+        r.segments[0].kind.as_deref(),
+        Some("k8s-objects"),
+        "{:?}",
+        r.segments
+    );
+    assert!(r.findings.iter().any(|f| f.id == "cidr-overlap"));
+    let pharos = "$ cat cluster.yml\nnetwork:\n  provider: calico\n  node_local_dns_cache: true\n  service_cidr: 10.96.0.0/12\n  pod_network_cidr: 10.32.0.0/12\n";
+    let r = netdoc::diagnose(pharos);
+    assert_eq!(
+        r.segments[0].kind.as_deref(),
+        Some("cluster-config"),
+        "{:?}",
+        r.segments
+    );
+}

@@ -353,10 +353,12 @@ pub const NAMESERVER_IS_CLUSTER_DNS: PredicateInfo = PredicateInfo {
             }
             return Answer::Unknown(vec![]);
         }
-        if let Some((wrong, line, source)) = configured
-            .iter()
-            .find(|(ip, _, _)| *ip != dns_ip && *ip != nodelocal)
-        {
+        if let Some((wrong, line, source)) = configured.iter().find(|(ip, _, _)| {
+            *ip != dns_ip
+                && *ip != nodelocal
+                && !nodelocal_ip(&ip.to_string())
+                && !facts.nodelocal_dns.iter().any(|n| n.value == Some(*ip))
+        }) {
             return Answer::No(Proof {
                 summary: format!(
                     "Pods are told to use nameserver {wrong} ({source}, line {line}) but the kube-dns Service's ClusterIP is {dns_ip} (line {dns_line}), and {wrong} is not the NodeLocal DNSCache address {NODELOCAL_DNS} either: their queries go to an address nobody serves."
