@@ -2,7 +2,10 @@
 //! built-in example, a big `kubectl get pods -A` table, and a mixed incident paste
 //! repeated to a few MB; and the iptables, ipvsadm and conntrack parsers on the bench
 //! generator's medium cluster (`cargo bench -p netdoc-engine --bench pipeline -- iptables`,
-//! `… -- ipvsadm`, `… -- conntrack`). Run with `cargo bench -p netdoc-engine`.
+//! `… -- ipvsadm`, `… -- conntrack`, `… -- ss`, `… -- pods`). Run with
+//! `cargo bench -p netdoc-engine`. The large dumps (10,000 services) are measured by
+//! `scripts/bigdumps.sh` on the release binary instead: criterion's repeated samples of a
+//! 170 MB input would take far too long.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fmt::Write;
@@ -180,6 +183,69 @@ fn bench_conntrack(c: &mut Criterion) {
         b.iter(|| netdoc::diagnose(black_box(&table)))
     });
     g.finish();
+}
+
+/// `ss.txt` of `../shared/bench/gen.py --sizes medium` (`ss -tanp`, 100k sockets); a
+/// synthetic table of the same shape when python3 or the generator is missing.
+fn ss_medium() -> String {
+    if let Some(text) = medium("ss.txt") {
+        return text;
+    }
+    let mut s =
+        String::from("State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process\n");
+    for i in 0..100_000u32 {
+        let (a, b, port) = (i / 250 % 256, i % 250 + 1, 32768 + i % 28000);
+        let _ = writeln!(
+            s,
+            "ESTAB      0      0      10.244.{a}.{b}:{port}   10.96.{b}.{a}:80 users:((\"app\",pid={},fd={}))",
+            1000 + i % 5000,
+            3 + i % 200
+        );
+    }
+    s
+}
+
+/// `pods.txt` of `../shared/bench/gen.py --sizes medium` (`kubectl get pods -A -o wide`);
+/// the synthetic table of `pods_table` when python3 or the generator is missing.
+fn pods_medium() -> String {
+    medium("pods.txt").unwrap_or_else(|| {
+        let t = pods_table(3_000);
+        t.split_once('\n')
+            .map_or(t.clone(), |(_, rest)| rest.to_string())
+    })
+}
+
+fn bench_ss(c: &mut Criterion) {
+    let table = ss_medium();
+    let mut g = c.benchmark_group("ss");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(table.len() as u64));
+    g.bench_function("ss-medium-parse", |b| {
+        b.iter(|| netdoc::parse::parse_as("ss", &netdoc::split::Segment::new(black_box(&table), 1)))
+    });
+    g.bench_function("ss-medium-diagnose", |b| {
+        b.iter(|| netdoc::diagnose(black_box(&table)))
+    });
+    g.finish();
+}
+
+fn bench_pods(c: &mut Criterion) {
+    let table = pods_medium();
+    let mut g = c.benchmark_group("pods");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(table.len() as u64));
+    g.bench_function("pods-wide-medium-parse", |b| {
+        b.iter(|| {
+            netdoc::parse::parse_as(
+                "kubectl-get-pods",
+                &netdoc::split::Segment::new(black_box(&table), 1),
+            )
+        })
+    });
+    g.bench_function("pods-wide-medium-diagnose", |b| {
+        b.iter(|| netdoc::diagnose(black_box(&table)))
+    });
+    g.finish();
     remove_medium();
 }
 
@@ -227,6 +293,8 @@ criterion_group!(
     bench,
     bench_iptables,
     bench_ipvsadm,
-    bench_conntrack
+    bench_conntrack,
+    bench_ss,
+    bench_pods
 );
 criterion_main!(benches);

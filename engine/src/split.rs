@@ -508,6 +508,15 @@ fn content_split<'a>(
                 prev.1 = e;
                 prev.3 = el;
             }
+            // bind's closing failure lines after a blank line (`dig +trace` prints one after
+            // each step) end the dig/nslookup/host output above them.
+            Some(prev)
+                if matches!(prev.4, Some("dig" | "nslookup" | "host"))
+                    && is_bind_failure_block(&body[s..e]) =>
+            {
+                prev.1 = e;
+                prev.3 = el;
+            }
             // A comment header above a blank line (systemd-resolved's resolv.conf,
             // `systemctl cat`'s file name) belongs to the output below it.
             Some(prev) if prev.4.is_none() && is_comment_block(&body[prev.0..prev.1]) => {
@@ -533,6 +542,19 @@ fn is_comment_block(text: &str) -> bool {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .all(|l| l.trim_start().starts_with('#'))
+}
+
+/// Only the failure lines bind's dig, nslookup and host share, and kubectl's exit line.
+fn is_bind_failure_block(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .all(|l| {
+            l.starts_with(";; connection timed out;")
+                || l.starts_with(";; no servers could be reached")
+                || l.starts_with(";; communications error to ")
+                || l.starts_with("command terminated with exit code ")
+        })
 }
 
 fn is_log_kind(kind: Option<&'static str>) -> bool {
@@ -727,6 +749,29 @@ mod tests {
             Some("kubectl get pods")
         );
         assert_eq!(command_of("a ➜ b means nothing"), None);
+    }
+
+    #[test]
+    fn a_bind_timeout_after_a_blank_line_ends_the_dig_above() {
+        let input = "; <<>> DiG 9.16.1 <<>> +trace example.com\n;; Received 239 bytes from 10.96.0.10#53(10.96.0.10) in 4 ms\n\n;; connection timed out; no servers could be reached\n";
+        let sniff = |h: &str| {
+            if h.starts_with("; <<>>") {
+                Some("dig")
+            } else if h.starts_with(";; connection") {
+                Some("nslookup")
+            } else {
+                None
+            }
+        };
+        let segs = split(input, &sniff);
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].last_line(), 4);
+        // Alone, the same line is still its own output.
+        let segs = split(
+            "nameserver 10.96.0.10\n\n;; connection timed out; no servers could be reached\n",
+            &sniff,
+        );
+        assert_eq!(segs.len(), 2);
     }
 
     #[test]

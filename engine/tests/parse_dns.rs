@@ -494,6 +494,208 @@ fn dig_broken_output() {
     assert_eq!(r[0].answer.len(), 1);
 }
 
+#[test]
+fn dig_trace_steps_and_answer() {
+    let (r, p) = digs("dig/dig-9.18--trace-answer.txt");
+    assert_eq!(
+        (p.status, r.len(), p.problems.len()),
+        (Status::Parsed, 1, 0)
+    );
+    let r = &r[0];
+    assert_eq!(r.args.as_deref(), Some("+trace example.com"));
+    assert_eq!(
+        (r.status.as_deref(), r.timed_out, r.error.as_deref()),
+        (None, false, None)
+    );
+    let steps: Vec<_> = r
+        .trace
+        .iter()
+        .map(|s| {
+            (
+                s.line,
+                s.records.len(),
+                s.received_bytes,
+                s.server.as_deref(),
+                s.port,
+                s.server_name.as_deref(),
+                s.time_ms,
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (
+                18,
+                14,
+                Some(525),
+                Some("10.96.0.10"),
+                Some(53),
+                Some("10.96.0.10"),
+                Some(0)
+            ),
+            (
+                36,
+                15,
+                Some(1170),
+                Some("199.7.91.13"),
+                Some(53),
+                Some("d.root-servers.net"),
+                Some(12)
+            ),
+            (
+                42,
+                4,
+                Some(756),
+                Some("192.5.6.30"),
+                Some(53),
+                Some("a.gtld-servers.net"),
+                Some(24)
+            ),
+            (
+                46,
+                2,
+                Some(127),
+                Some("199.43.135.53"),
+                Some(53),
+                Some("a.iana-servers.net"),
+                Some(20)
+            ),
+        ]
+    );
+    // The root list: 13 NS for `.` and their RRSIG.
+    let root = &r.trace[0].records;
+    assert!(root[..13]
+        .iter()
+        .all(|rr| rr.name == "." && rr.rtype == "NS"));
+    assert_eq!(root[0].data, "k.root-servers.net.");
+    assert_eq!(root[13].rtype, "RRSIG");
+    // The final answer: the A record, not its RRSIG nor the referrals' NS records.
+    assert_eq!(r.answer.len(), 1);
+    assert_eq!(
+        (r.answer[0].line, r.answer[0].ip),
+        (44, Some(ip("93.184.215.14")))
+    );
+    assert_eq!(r.status_line, Some(46));
+
+    // The tail of a trace without banner or command line; an IPv6 server address.
+    let (r, p) = digs("dig/dig-9.18--trace-cut.txt");
+    assert_eq!((p.status, r.len()), (Status::Parsed, 1));
+    assert_eq!(r[0].trace.len(), 2);
+    assert_eq!(r[0].trace[0].server.as_deref(), Some("2001:503:a83e::2:30"));
+    assert_eq!(r[0].answer[0].ip, Some(ip("93.184.215.14")));
+}
+
+#[test]
+fn dig_trace_failures() {
+    // 9.16 in a pod: the root list comes from CoreDNS, the root servers never answer.
+    let (r, p) = digs("dig/dig-9.16--trace-root-timeout.txt");
+    assert_eq!(
+        (p.status, r.len(), p.problems.len()),
+        (Status::Parsed, 1, 0)
+    );
+    let r = &r[0];
+    assert_eq!(r.trace.len(), 1);
+    assert_eq!(r.trace[0].records.len(), 13);
+    assert_eq!(r.trace[0].server.as_deref(), Some("10.96.0.10"));
+    assert!(r.timed_out && r.answer.is_empty());
+    assert_eq!(r.status_line, Some(19));
+
+    // 9.18: communications errors to the root servers, then `no servers could be reached`.
+    let (r, p) = digs("dig/dig-9.18--trace-comm-error.txt");
+    assert_eq!((p.status, p.problems.len()), (Status::Parsed, 0));
+    assert_eq!(r[0].trace.len(), 1);
+    assert!(r[0].timed_out && r[0].answer.is_empty());
+    assert_eq!(r[0].status_line, Some(21));
+
+    // The root servers' names do not resolve: an error, not a problem.
+    let (r, p) = digs("dig/dig-9.16--trace-no-root-address.txt");
+    assert_eq!((p.status, p.problems.len()), (Status::Parsed, 0));
+    let r = &r[0];
+    assert_eq!(
+        r.error.as_deref(),
+        Some("couldn't get address for 'd.root-servers.net': not found")
+    );
+    assert_eq!((r.error_line, r.status_line), (Some(19), Some(19)));
+    assert!(!r.timed_out && r.answer.is_empty());
+}
+
+#[test]
+fn dig_trace_reply_after_comm_error_is_not_a_timeout() {
+    let text = "; <<>> DiG 9.18.28 <<>> +trace example.com\n\
+.\t30\tIN\tNS\ta.root-servers.net.\n\
+;; Received 239 bytes from 10.96.0.10#53(10.96.0.10) in 0 ms\n\
+;; communications error to 198.41.0.4#53: timed out\n\
+com.\t172800\tIN\tNS\ta.gtld-servers.net.\n\
+;; Received 828 bytes from 199.9.14.201#53(b.root-servers.net) in 8 ms\n\
+example.com.\t3600\tIN\tA\t93.184.215.14\n\
+;; Received 56 bytes from 199.43.135.53#53(a.iana-servers.net) in 20 ms\n";
+    let seg = netdoc::split::Segment::new(text, 1);
+    let p = netdoc::parse::parse_as("dig", &seg).unwrap();
+    let Records::Dig(r) = &p.records else {
+        panic!("not dig")
+    };
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert!(!r[0].timed_out);
+    assert_eq!(r[0].trace.len(), 3);
+    assert_eq!(r[0].answer.len(), 1);
+}
+
+#[test]
+fn dig_trace_detected_with_and_without_command() {
+    let body = read("dig/dig-9.18--trace-answer.txt");
+    let tail = read("dig/dig-9.18--trace-cut.txt");
+    for input in [
+        format!("$ dig +trace example.com{body}"),
+        format!("$ kubectl exec -it web -- dig +trace example.com{body}"),
+        body.clone(),
+        tail.clone(),
+        format!("$ dig +trace example.com\n{tail}"),
+    ] {
+        assert_eq!(
+            dns_segments(&input),
+            vec![("dig".to_string(), "parsed".to_string(), 0)],
+            "{input}"
+        );
+    }
+}
+
+/// `dig +trace` resolves from the root itself: the engine must call the tool misleading,
+/// not blame the cluster DNS, whether or not the paste shows the command line.
+#[test]
+fn dig_trace_lookups_are_flagged_misleading() {
+    let ids = |input: &str| -> Vec<String> {
+        netdoc::diagnose(input)
+            .findings
+            .iter()
+            .map(|f| f.id.clone())
+            .collect()
+    };
+    for rel in [
+        "dig/dig-9.16--trace-root-timeout.txt",
+        "dig/dig-9.18--trace-comm-error.txt",
+        "dig/dig-9.18--trace-answer.txt",
+        "dig/dig-9.18--trace-cut.txt",
+        "dig/dig-9.16--trace-no-root-address.txt",
+    ] {
+        let body = read(rel);
+        for input in [
+            body.clone(),
+            format!("$ kubectl exec -it web -- dig +trace example.com\n{body}"),
+        ] {
+            let found = ids(&input);
+            assert!(
+                found.iter().any(|f| f == "dns-tool-misleading"),
+                "{rel}: {found:?}"
+            );
+            assert!(
+                !found.iter().any(|f| f == "dns-resolver-unreachable"),
+                "{rel}: {found:?}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- whole pastes
 
 fn corpus_input(prefix: &str) -> String {

@@ -1169,6 +1169,8 @@ fn dig_status(r: &parse::dig::Record) -> LookupStatus {
         Some("REFUSED") => LookupStatus::Refused,
         Some(_) => LookupStatus::Other,
         None if r.short && !r.answer.is_empty() => LookupStatus::Answered,
+        // `+trace` prints no HEADER: the parser keeps the final reply's records as `answer`.
+        None if !r.trace.is_empty() && !r.answer.is_empty() => LookupStatus::Answered,
         None => LookupStatus::Other,
     }
 }
@@ -1209,11 +1211,21 @@ fn dig(f: &mut Facts, seg: &Segment, recs: &[parse::dig::Record]) {
                 })
                 .map(str::to_string)
         });
-        let Some(name) = asked.clone().or(from_args).or_else(|| {
-            g.first()
-                .and_then(|r| r.question.as_ref())
-                .map(|q| q.name.clone())
-        }) else {
+        let Some(name) = asked
+            .clone()
+            .or(from_args)
+            .or_else(|| {
+                g.first()
+                    .and_then(|r| r.question.as_ref())
+                    .map(|q| q.name.clone())
+            })
+            // A `+trace` tail pasted alone: the final answer's owner is the name asked.
+            .or_else(|| {
+                (!decisive.trace.is_empty())
+                    .then(|| decisive.answer.first().map(|rr| rr.name.clone()))
+                    .flatten()
+            })
+        else {
             continue;
         };
         let tried = if g.len() > 1 {
@@ -1247,10 +1259,26 @@ fn dig(f: &mut Facts, seg: &Segment, recs: &[parse::dig::Record]) {
                     line: rr.line,
                 })
                 .collect(),
-            command: seg.command.as_ref().map(|c| c.text.clone()),
+            command: seg
+                .command
+                .as_ref()
+                .map(|c| c.text.clone())
+                .or_else(|| dig_trace_command(decisive)),
             client_pod: c.pod.clone(),
             client_namespace: c.namespace.clone(),
         });
+    }
+}
+
+/// A `+trace` run pasted without its command line: the command as dig's banner echoes it
+/// (`dig +trace example.com`), so `lookup_tool_misleads` still sees `+trace`.
+fn dig_trace_command(r: &parse::dig::Record) -> Option<String> {
+    let args = r.args.as_deref().unwrap_or("");
+    let flagged = args.split_whitespace().any(|w| w == "+trace");
+    match (flagged, r.trace.is_empty()) {
+        (true, _) => Some(format!("dig {args}")),
+        (false, false) => Some(format!("dig +trace {args}").trim_end().to_string()),
+        (false, true) => None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! dig (ISC bind 9.8–9.20).
 //!
 //! Commands: `dig NAME`, `dig @SERVER NAME`, `dig +search NAME`, `dig +showsearch NAME`,
-//! `dig +short NAME`, `dig +noall +answer NAME`, usually inside `kubectl exec POD -- dig …` or
+//! `dig +short NAME`, `dig +noall +answer NAME`, `dig +trace NAME`, usually inside `kubectl exec POD -- dig …` or
 //! `kubectl run … -- dig …`.
 //!
 //! Variants: 9.8–9.11 (`;; SERVER: 10.96.0.10#53(10.96.0.10)`), 9.16, 9.18 and 9.20
@@ -23,12 +23,32 @@
 //! name and `A`/`AAAA`/`CNAME` inferred from the value; the class of such answers (and of
 //! `+noclass` ones) is dig's default `IN`.
 //!
+//! `+trace` (one record per run): dig asks its resolver for the root `.` NS records, then
+//! walks the delegations itself, printing the records of each reply (no HEADER, no
+//! sections) followed by `;; Received 1170 bytes from 199.7.91.13#53(d.root-servers.net) in
+//! 12 ms`. Each such line closes one `trace` step: `records` (everything printed since the
+//! previous step: NS, DS, RRSIG, the final answer), `received_bytes`, `server` (the address),
+//! `port`, `server_name` (the name in parentheses), `time_ms`. Records after the last
+//! `;; Received` line (a paste cut short) form a last step without those fields. `answer`
+//! then holds the final reply's records of the asked type (a type word in `args`, else
+//! `A`) or `CNAME`, when the run went past the root list and ended without a failure;
+//! `status` stays `None` (+trace prints no HEADER). Failures: `;; connection timed out; no
+//! servers could be reached`, or 9.18's `;; communications error …: timed out` with no reply
+//! after it, or `;; no servers could be reached` after one → `timed_out`; `couldn't get
+//! address for 'a.root-servers.net': not found` and `dig: couldn't get address for …: no
+//! more` → `error` (the first such line) and `error_line` — in a `+trace` run only; outside
+//! one a `dig:` error stays a problem. `trace`, `error` and `error_line` are left out of the
+//! JSON when empty. A run is a trace when its args (banner or command line) say `+trace` or
+//! once a `;; Received` line is seen.
+//!
 //! Known lines skipped deliberately: AUTHORITY and ADDITIONAL records, `;; Got answer:`,
 //! `;; flags:`, `;; OPT PSEUDOSECTION:` and its `; EDNS:`/`; COOKIE:` lines, `;; global
 //! options:`, `; (1 server found)`, `;; Query time`, `;; WHEN`, `;; MSG SIZE`, `;; Warning:`/`;;
 //! WARNING:`, `;; communications error …: connection refused` (no field for it: the record
-//! keeps `status: None`), and the lines kubectl prints around a command it ran. `dig: …` errors
-//! (`dig: couldn't get address for 'x': not found`) are reported as problems.
+//! keeps `status: None`), `+trace`'s `;; UDP setup with … failed: network unreachable.` (an
+//! IPv6 root or TLD server from an IPv4-only pod), and the lines kubectl prints around a
+//! command it ran. `dig: …` errors (`dig: couldn't get address for 'x': not found`) outside a
+//! `+trace` run are reported as problems.
 //!
 //! ```text
 //! ; <<>> DiG 9.18.28 <<>> backend.default.svc.cluster.local
@@ -75,6 +95,32 @@ pub struct Record {
     pub timed_out: bool,
     /// `+short` output.
     pub short: bool,
+    /// `+trace`: one step per reply, in order (root NS list first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceStep>,
+    /// `+trace` runs: the first `couldn't get address for 'x': …` line, as printed (without
+    /// a `dig: ` prefix).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_line: Option<usize>,
+}
+
+/// One reply of a `+trace` run: the records printed, then the `;; Received` line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceStep {
+    /// The `;; Received` line (the first record's line for a step cut off before it).
+    pub line: usize,
+    /// Every record printed for this reply: NS, DS, RRSIG, the answer.
+    pub records: Vec<Rr>,
+    /// `;; Received 1170 bytes from …` → 1170.
+    pub received_bytes: Option<u32>,
+    /// The address that replied: `199.7.91.13`, `2001:503:a83e::2:30`.
+    pub server: Option<String>,
+    pub port: Option<u16>,
+    /// The name in parentheses: `d.root-servers.net` (the address again for the first step).
+    pub server_name: Option<String>,
+    pub time_ms: Option<u32>,
 }
 
 /// The question section's line.
@@ -114,6 +160,7 @@ pub const INFO: ParserInfo = ParserInfo {
         "dig +search NAME",
         "dig +showsearch NAME",
         "dig +short NAME",
+        "dig +trace NAME",
         "kubectl exec POD -- dig NAME",
     ],
     variants: &[
@@ -121,6 +168,7 @@ pub const INFO: ParserInfo = ParserInfo {
         "ISC dig 9.16",
         "ISC dig 9.18–9.20 (SERVER … (UDP), communications error)",
         "+short and +noall +answer output",
+        "+trace output (delegation steps, `;; Received … bytes from …`)",
     ],
     matches_command,
     sniff,
@@ -136,7 +184,10 @@ fn sniff(head: &str) -> Option<f32> {
         let t = l.trim();
         if t.starts_with("; <<>> DiG ") || t.starts_with(";; ->>HEADER<<-") {
             score = score.max(0.95);
-        } else if t.starts_with(";; QUESTION SECTION:") || t.starts_with(";; ANSWER SECTION:") {
+        } else if t.starts_with(";; QUESTION SECTION:")
+            || t.starts_with(";; ANSWER SECTION:")
+            || (t.starts_with(";; Received ") && t.contains(" bytes from ") && t.ends_with(" ms"))
+        {
             score = score.max(0.9);
         } else if t.starts_with(";; connection timed out; no servers could be reached") {
             // nslookup prints the same words; it sniffs a little higher for a bare timeout.
@@ -162,6 +213,8 @@ struct Msg {
     comm_timeout: bool,
     /// Opened by a `; <<>> DiG` banner.
     banner: bool,
+    /// A `communications error …: timed out` was seen at any point (not reset by a reply).
+    any_comm_timeout: bool,
 }
 
 impl Msg {
@@ -177,19 +230,86 @@ impl Msg {
                 server: None,
                 timed_out: false,
                 short,
+                trace: Vec::new(),
+                error: None,
+                error_line: None,
             },
             comm_timeout: false,
             banner: false,
+            any_comm_timeout: false,
         }
     }
 
+    /// A `+trace` run: its args say so, or it printed a `;; Received` line.
+    fn is_trace(&self) -> bool {
+        !self.rec.trace.is_empty() || has_trace_flag(self.rec.args.as_deref())
+    }
+
     fn finish(mut self, out: &mut Output<Record>) {
-        // 9.18 prints a communications error for each retry; a reply after it is a success.
-        if self.comm_timeout && self.rec.status.is_none() && self.rec.answer.is_empty() {
+        if self.is_trace() {
+            finish_trace(&mut self);
+        } else if self.comm_timeout && self.rec.status.is_none() && self.rec.answer.is_empty() {
+            // 9.18 prints a communications error for each retry; a reply after it is a success.
             self.rec.timed_out = true;
         }
         out.records.push(self.rec);
     }
+}
+
+/// `+trace` among the args.
+fn has_trace_flag(args: Option<&str>) -> bool {
+    args.is_some_and(|a| a.split_whitespace().any(|w| w == "+trace"))
+}
+
+/// Close a `+trace` run: records after the last `;; Received` line become a last step, and
+/// `answer` becomes the final reply's records of the asked type.
+fn finish_trace(m: &mut Msg) {
+    let rec = &mut m.rec;
+    let pending = std::mem::take(&mut rec.answer);
+    if let Some(first) = pending.first() {
+        rec.trace.push(TraceStep {
+            line: first.line,
+            records: pending,
+            received_bytes: None,
+            server: None,
+            port: None,
+            server_name: None,
+            time_ms: None,
+        });
+    }
+    // A timeout after the last reply: dig gave up on the next delegation.
+    if m.comm_timeout {
+        rec.timed_out = true;
+    }
+    if rec.timed_out || rec.error.is_some() || rec.trace.len() < 2 {
+        return;
+    }
+    let qtype = asked_type(rec.args.as_deref());
+    if let Some(last) = rec.trace.last().filter(|s| s.received_bytes.is_some()) {
+        rec.status_line.get_or_insert(last.line);
+        rec.answer = last
+            .records
+            .iter()
+            .filter(|r| {
+                r.rtype.eq_ignore_ascii_case(&qtype)
+                    || r.rtype == "CNAME"
+                    || (qtype == "ANY" && !matches!(r.rtype.as_str(), "RRSIG" | "NSEC" | "NSEC3"))
+            })
+            .cloned()
+            .collect();
+    }
+}
+
+/// The query type named in dig's args (`AAAA`, `mx`, …), else dig's default `A`.
+fn asked_type(args: Option<&str>) -> String {
+    const TYPES: &[&str] = &[
+        "A", "AAAA", "ANY", "CAA", "CNAME", "DNSKEY", "DS", "MX", "NS", "PTR", "SOA", "SRV", "TXT",
+    ];
+    args.into_iter()
+        .flat_map(str::split_whitespace)
+        .map(str::to_ascii_uppercase)
+        .find(|w| TYPES.contains(&w.as_str()))
+        .unwrap_or_else(|| "A".into())
 }
 
 /// The reader's state across lines.
@@ -364,16 +484,41 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
             let m = st.current(n);
             if reason.contains("timed out") {
                 m.comm_timeout = true;
+                m.any_comm_timeout = true;
                 m.rec.status_line.get_or_insert(n);
             }
         }
         Rule::no_servers => {
             let m = st.current(n);
-            if m.comm_timeout {
+            // In a trace a reply may come between the retries and this line.
+            if m.comm_timeout || (m.is_trace() && m.any_comm_timeout) {
                 m.rec.timed_out = true;
+                if m.is_trace() {
+                    m.rec.status_line.get_or_insert(n);
+                }
             }
         }
-        Rule::dig_error => out.problem(n, format!("dig failed: {}", clip(pair.as_str()))),
+        Rule::received => {
+            let mut step = trace_step(pair, n);
+            let m = st.current(n);
+            step.records = std::mem::take(&mut m.rec.answer);
+            m.rec.trace.push(step);
+            // A server answered after the retries: not a timeout (yet).
+            m.comm_timeout = false;
+        }
+        Rule::dig_error | Rule::no_address => {
+            let text = pair.as_str();
+            match &mut st.cur {
+                Some(m) if m.is_trace() => {
+                    if m.rec.error.is_none() {
+                        m.rec.error = Some(text.trim_start_matches("dig: ").to_string());
+                        m.rec.error_line = Some(n);
+                        m.rec.status_line.get_or_insert(n);
+                    }
+                }
+                _ => out.problem(n, format!("dig failed: {}", clip(text))),
+            }
+        }
         // Known lines with nothing to keep.
         _ => {}
     }
@@ -382,6 +527,30 @@ fn on_line(pair: Pair<'_, Rule>, n: usize, st: &mut State, out: &mut Output<Reco
 /// At most 80 characters of `s`, for messages.
 fn clip(s: &str) -> String {
     s.chars().take(80).collect()
+}
+
+/// A `;; Received N bytes from ADDR#PORT(NAME) in T ms` line, records still to fill in.
+fn trace_step(pair: Pair<'_, Rule>, n: usize) -> TraceStep {
+    let mut s = TraceStep {
+        line: n,
+        records: Vec::new(),
+        received_bytes: None,
+        server: None,
+        port: None,
+        server_name: None,
+        time_ms: None,
+    };
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::received_bytes => s.received_bytes = p.as_str().parse().ok(),
+            Rule::server_host => s.server = Some(p.as_str().to_string()),
+            Rule::port => s.port = p.as_str().parse().ok(),
+            Rule::server_name => s.server_name = Some(p.as_str().to_string()),
+            Rule::time_ms => s.time_ms = p.as_str().parse().ok(),
+            _ => {}
+        }
+    }
+    s
 }
 
 fn question(pair: Pair<'_, Rule>, n: usize) -> Question {
