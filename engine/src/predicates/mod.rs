@@ -219,6 +219,7 @@ pub const ALL: &[PredicateInfo] = &[
     signals::NEIGHBOR_FAILED,
     signals::RP_FILTER_STRICT,
     signals::HAIRPIN_OFF,
+    signals::BGP_NOT_ESTABLISHED,
     signals::CONNTRACK_NEAR_MAX,
     signals::CONNTRACK_DROPS,
     mtu::PATH_MTU_BELOW_INTERFACE,

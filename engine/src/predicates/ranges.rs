@@ -239,14 +239,13 @@ pub const POD_CIDR_HAS_ROOM: PredicateInfo = PredicateInfo {
             if let Some(n) = first.fields.get("node").or(first.fields.get("object")) {
                 proof = proof.var("node", n.trim_start_matches("node/").to_string());
             }
-            return Answer::No(Proof {
-                summary: format!(
-                    "The cluster reports that an address range ran out ({}): {}. New pods on the affected node stay in ContainerCreating (the CNI's IPAM has no address left), or a new node gets no pod range at all and never becomes Ready for pods.",
-                    first.signature,
-                    first.detail.chars().take(200).collect::<String>()
-                ),
-                ..proof
-            });
+            let detail: String = first.detail.chars().take(200).collect();
+            let summary = if first.signature == "pod-cidr-not-assigned" {
+                format!("The node has no podCIDR ({detail}): the controller manager hands out none — the cluster CIDR has no free node range left at this node mask, or it does not allocate them at all (kube-controller-manager --allocate-node-cidrs / kubeadm --pod-network-cidr unset). The CNI cannot start on that node.")
+            } else {
+                format!("The cluster reports that an address range ran out: {detail}. New pods on the affected node stay in ContainerCreating (the CNI's IPAM has no address left), or a new node gets no pod range at all.")
+            };
+            return Answer::No(Proof { summary, ..proof });
         }
         let mut proof = Proof::default().key("address-ranges");
         let mut problems = Vec::new();

@@ -477,3 +477,37 @@ pub const KUBE_PROXY_FELL_BACK: PredicateInfo = PredicateInfo {
         )
     },
 };
+
+pub const BGP_NOT_ESTABLISHED: PredicateInfo = PredicateInfo {
+    name: "bgp_not_established",
+    question: "Does the CNI report BGP sessions to other nodes down (Calico/BIRD)?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| {
+                (s.signature == "bgp-not-established")
+                    || s.detail.contains("BGP not established with")
+            },
+            |_, s| {
+                let peers = s.fields.get("peers").cloned().unwrap_or_else(|| {
+                    s.detail
+                        .split("BGP not established with")
+                        .nth(1)
+                        .map(|p| p.trim().trim_end_matches(['"', '.']).to_string())
+                        .unwrap_or_default()
+                });
+                let mut p = Proof::new(format!(
+                    "calico-node reports BGP not established with {peers}{}: without its BGP sessions the node learns no routes to the pod CIDRs behind those peers, so pod traffic to them has no route (or leaves by the default gateway and is dropped). Usually TCP 179 is blocked between the nodes, or calico-node picked the wrong interface address (IP_AUTODETECTION_METHOD).",
+                    times(s)
+                ))
+                .key("signal:node:no-route");
+                p.lines = s.lines.clone();
+                if let Some(first) = peers.split([',', ' ']).find(|x| !x.is_empty()) {
+                    p = p.var("host", first.to_string());
+                }
+                p
+            },
+        )
+    },
+};
