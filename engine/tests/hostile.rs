@@ -84,3 +84,85 @@ fn unrecognized_text_is_reported_not_dropped() {
     assert_eq!(report.segments[0].status, "unrecognized");
     assert_eq!(report.segments[0].lines, [1, 2]);
 }
+
+/// Every fixture of every kind, fed to every parser (not only its own), and the whole
+/// pipeline: no parser panics on another tool's output, and each says what it could not
+/// read instead of dropping it silently.
+#[test]
+fn every_parser_reads_every_fixture_without_panicking() {
+    use netdoc::parse::registry::ALL;
+    use netdoc::split::Segment;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut texts = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "txt") {
+                texts.push(std::fs::read_to_string(&f).unwrap_or_default());
+            }
+        }
+    }
+    assert!(texts.len() > 400, "{} fixtures", texts.len());
+    for text in &texts {
+        let seg = Segment::new(text, 1);
+        for p in ALL {
+            let _ = netdoc::parse::parse_as(p.kind, &seg).unwrap();
+        }
+        let _ = netdoc::diagnose(text);
+    }
+    // Text that is plainly nobody's output, given to each parser as if it were its own:
+    // every parser says which lines it could not read (nothing is dropped silently).
+    let garbage = "lorem ipsum dolor sit amet\n<script>alert(1)</script>\n%%%% 12 ## zz\n";
+    let seg = Segment::new(garbage, 1);
+    let mut silent = Vec::new();
+    for p in ALL {
+        let parsed = netdoc::parse::parse_as(p.kind, &seg).unwrap();
+        if parsed.problems.is_empty() {
+            silent.push(p.kind);
+        }
+    }
+    // `-o jsonpath` prints whatever values the template selects: any text is a value.
+    assert_eq!(silent, ["kubectl-jsonpath"], "read garbage without a word");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Real fixtures cut at any point and with lines dropped or repeated: what half a
+    /// table or a paste cut short looks like.
+    #[test]
+    fn damaged_fixtures_never_panic(pick in 0usize..10_000, cut in 0usize..4_000, drop in 0usize..50, dup in 0usize..50) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let mut files: Vec<_> = std::fs::read_dir(&root).unwrap()
+            .flat_map(|d| std::fs::read_dir(d.unwrap().path()).into_iter().flatten())
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        let text = std::fs::read_to_string(&files[pick % files.len()]).unwrap_or_default();
+        let mut end = cut.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut lines: Vec<&str> = text[..end].lines().collect();
+        if !lines.is_empty() {
+            let i = drop % lines.len();
+            lines.remove(i);
+        }
+        if !lines.is_empty() {
+            let j = dup % lines.len();
+            let l = lines[j];
+            lines.insert(j, l);
+        }
+        let damaged = lines.join("\n");
+        let seg = netdoc::split::Segment::new(&damaged, 1);
+        for p in netdoc::parse::registry::ALL {
+            let _ = netdoc::parse::parse_as(p.kind, &seg);
+        }
+        let _ = netdoc::diagnose(&damaged);
+    }
+}
