@@ -78,6 +78,7 @@ pub mod telnet;
 pub mod tracepath;
 pub mod traceroute;
 pub mod wget;
+pub(crate) mod yaml;
 
 /// What a parser declares about itself, once.
 #[derive(Debug, Clone, Copy)]
