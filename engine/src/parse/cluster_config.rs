@@ -71,10 +71,11 @@
 //! Some("10.96.0.0/12"), service_cidr_key: Some("service_cidr"), service_cidr_line:
 //! Some(4), … }`
 
+use super::yaml::{chunks, convert, too_deep, Chunk, Node, Val};
 use super::{Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{LoadableYamlNode, MarkedYaml};
 use serde::Serialize;
 
 /// One installer configuration document.
@@ -320,61 +321,33 @@ fn sniff(head: &str) -> Option<f32> {
     }
 }
 
-// ---------------------------------------------------------------- a small YAML tree
+// ---------------------------------------------------------------- the YAML tree
 
-/// Deeper nesting than this is not a configuration file; refuse it rather than recurse.
-const MAX_DEPTH: usize = 64;
-/// Lines indented deeper than this are refused before the YAML loader sees them.
-const MAX_INDENT: usize = 512;
-
-#[derive(Debug, Clone)]
-enum Val {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(String, usize, Node)>),
-}
-
-#[derive(Debug, Clone)]
-struct Node {
-    /// Whole-input line where the node starts.
-    line: usize,
-    val: Val,
-}
-
-impl Node {
-    fn entry(&self, key: &str) -> Option<(usize, &Node)> {
-        match &self.val {
-            Val::Map(entries) => entries
-                .iter()
-                .rev()
-                .find(|(k, _, _)| k == key)
-                .map(|(_, l, n)| (*l, n)),
-            _ => None,
-        }
-    }
+/// Lookups that also give the line of the key, which the records keep.
+trait Lined {
     /// The value under `key` (not null), with its key's line.
-    fn get(&self, key: &str) -> Option<(usize, &Node)> {
-        self.entry(key).filter(|(_, n)| !matches!(n.val, Val::Null))
+    fn get_l(&self, key: &str) -> Option<(usize, &Node)>;
+    fn path_l(&self, keys: &[&str]) -> Option<(usize, &Node)>;
+    fn has(&self, key: &str) -> bool;
+    /// `true`/`yes`/`on` and their opposites, as installers write them.
+    fn boolean(&self) -> Option<bool>;
+}
+
+impl Lined for Node {
+    fn get_l(&self, key: &str) -> Option<(usize, &Node)> {
+        self.entry(key)
+            .filter(|e| !matches!(e.value.val, Val::Null))
+            .map(|e| (e.key_line, &e.value))
     }
-    fn path(&self, keys: &[&str]) -> Option<(usize, &Node)> {
+    fn path_l(&self, keys: &[&str]) -> Option<(usize, &Node)> {
         let mut cur = (self.line, self);
         for k in keys {
-            cur = cur.1.get(k)?;
+            cur = cur.1.get_l(k)?;
         }
         Some(cur)
     }
-    fn text(&self) -> Option<String> {
-        match &self.val {
-            Val::Str(s) => Some(s.clone()),
-            Val::Int(i) => Some(i.to_string()),
-            Val::Float(f) => Some(f.to_string()),
-            Val::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
+    fn has(&self, key: &str) -> bool {
+        self.entry(key).is_some()
     }
     fn boolean(&self) -> Option<bool> {
         match &self.val {
@@ -387,132 +360,6 @@ impl Node {
             _ => None,
         }
     }
-    fn int(&self) -> Option<i64> {
-        match &self.val {
-            Val::Int(i) => Some(*i),
-            Val::Str(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-    }
-    fn items(&self) -> &[Node] {
-        match &self.val {
-            Val::Seq(items) => items,
-            _ => &[],
-        }
-    }
-    fn has(&self, key: &str) -> bool {
-        self.entry(key).is_some()
-    }
-}
-
-/// Convert saphyr's tree into ours, with whole-input lines (`offset` = input line of the
-/// document's first line minus one).
-fn convert(y: &MarkedYaml<'_>, offset: usize, depth: usize) -> Option<Node> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let line = offset + y.span.start.line().max(1);
-    let val = match &y.data {
-        YamlData::Value(s) => match s {
-            Scalar::Null => Val::Null,
-            Scalar::Boolean(b) => Val::Bool(*b),
-            Scalar::Integer(i) => Val::Int(*i),
-            Scalar::FloatingPoint(f) => Val::Float(f.into_inner()),
-            Scalar::String(s) => Val::Str(s.to_string()),
-        },
-        YamlData::Representation(s, _, _) => Val::Str(s.to_string()),
-        YamlData::Sequence(items) => Val::Seq(
-            items
-                .iter()
-                .map(|it| convert(it, offset, depth + 1))
-                .collect::<Option<Vec<_>>>()?,
-        ),
-        YamlData::Mapping(map) => {
-            let mut out = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                let key_line = offset + k.span.start.line().max(1);
-                let key = convert(k, offset, depth + 1)?.text().unwrap_or_default();
-                out.push((key, key_line, convert(v, offset, depth + 1)?));
-            }
-            Val::Map(out)
-        }
-        YamlData::Tagged(_, inner) => convert(inner, offset, depth + 1)?.val,
-        YamlData::Alias(_) | YamlData::BadValue => Val::Null,
-    };
-    Some(Node { line, val })
-}
-
-/// One YAML document of the segment: its text (lines the segment skipped kept as blank
-/// lines, so the loader's line numbers stay whole-input ones) and its first line.
-struct Chunk {
-    text: String,
-    first_line: usize,
-    last_line: usize,
-}
-
-fn chunks(seg: &Segment) -> Vec<Chunk> {
-    let mut out = Vec::new();
-    let mut cur: Option<Chunk> = None;
-    for (n, line) in seg.lines() {
-        let line = super::probe::capped(line);
-        if line == "---" || line.starts_with("--- ") || line == "..." {
-            if let Some(c) = cur.take() {
-                out.push(c);
-            }
-            if let Some(rest) = line.strip_prefix("--- ") {
-                cur = Some(Chunk {
-                    text: format!("    {rest}"),
-                    first_line: n,
-                    last_line: n,
-                });
-            }
-            continue;
-        }
-        match &mut cur {
-            Some(c) => {
-                // A line the segment skipped (kubectl's own noise) stays a blank line.
-                for _ in c.last_line + 1..n {
-                    c.text.push('\n');
-                }
-                c.text.push('\n');
-                c.text.push_str(line);
-                c.last_line = n;
-            }
-            None => {
-                cur = Some(Chunk {
-                    text: line.to_string(),
-                    first_line: n,
-                    last_line: n,
-                })
-            }
-        }
-    }
-    if let Some(c) = cur {
-        out.push(c);
-    }
-    out
-}
-
-/// Refuse text that would make the loader work too hard.
-fn too_deep(text: &str, first_line: usize) -> Option<(usize, &'static str)> {
-    let mut flow = 0usize;
-    for (i, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        if indent > MAX_INDENT {
-            return Some((first_line + i, "line indented too deeply for a config file"));
-        }
-        for b in line.bytes() {
-            match b {
-                b'[' | b'{' => flow += 1,
-                b']' | b'}' => flow = flow.saturating_sub(1),
-                _ => {}
-            }
-        }
-        if flow > MAX_DEPTH {
-            return Some((first_line + i, "brackets nested too deeply"));
-        }
-    }
-    None
 }
 
 fn load(chunk: &Chunk, out: &mut Output<Record>) -> Option<Node> {
@@ -523,7 +370,7 @@ fn load(chunk: &Chunk, out: &mut Output<Record>) -> Option<Node> {
     {
         return None;
     }
-    if let Some((line, msg)) = too_deep(&chunk.text, chunk.first_line) {
+    if let Some((line, msg)) = too_deep(&chunk.text, chunk.first_line, "a configuration file") {
         out.problem(line, msg);
         return None;
     }
@@ -622,7 +469,7 @@ fn command_hint(seg: &Segment) -> Option<&'static str> {
 
 fn format_of(doc: &Node, hint: Option<&'static str>) -> &'static str {
     let api = doc
-        .get("apiVersion")
+        .get_l("apiVersion")
         .and_then(|(_, n)| n.text())
         .unwrap_or_default();
     if api.starts_with("kind.x-k8s.io/") || api.starts_with("kind.sigs.k8s.io/") {
@@ -652,7 +499,7 @@ fn format_of(doc: &Node, hint: Option<&'static str>) -> &'static str {
     if KUBESPRAY.iter().any(|k| doc.has(k)) {
         return "kubespray";
     }
-    let services = doc.get("services").map(|(_, n)| n);
+    let services = doc.get_l("services").map(|(_, n)| n);
     if services.is_some_and(|s| {
         [
             "kube-api",
@@ -663,12 +510,12 @@ fn format_of(doc: &Node, hint: Option<&'static str>) -> &'static str {
         ]
         .iter()
         .any(|k| s.has(k))
-    }) || doc.path(&["network", "plugin"]).is_some()
+    }) || doc.path_l(&["network", "plugin"]).is_some()
         || doc.has("nodes") && doc.has("ssh_key_path")
     {
         return "rke";
     }
-    let network = doc.get("network").map(|(_, n)| n);
+    let network = doc.get_l("network").map(|(_, n)| n);
     if network.is_some_and(|n| {
         [
             "provider",
@@ -710,17 +557,18 @@ fn format_of(doc: &Node, hint: Option<&'static str>) -> &'static str {
 
 /// A scalar value and its key's line.
 fn text_at(n: &Node, keys: &[&str]) -> Option<(String, usize)> {
-    n.path(keys)
+    n.path_l(keys)
         .and_then(|(l, v)| v.text().map(|t| (t.trim().to_string(), l)))
         .filter(|(t, _)| !t.is_empty())
 }
 
 fn bool_at(n: &Node, keys: &[&str]) -> Option<(bool, usize)> {
-    n.path(keys).and_then(|(l, v)| v.boolean().map(|b| (b, l)))
+    n.path_l(keys)
+        .and_then(|(l, v)| v.boolean().map(|b| (b, l)))
 }
 
 fn int_at(n: &Node, keys: &[&str]) -> Option<(i64, usize)> {
-    n.path(keys).and_then(|(l, v)| v.int().map(|i| (i, l)))
+    n.path_l(keys).and_then(|(l, v)| v.int().map(|i| (i, l)))
 }
 
 fn set_service(r: &mut Record, v: Option<(String, usize)>, key: &str) {
@@ -901,17 +749,17 @@ fn rke(doc: &Node, r: &mut Record) {
         &mut r.cluster_dns_line,
         svc(&["kubelet", "cluster_dns_server"]),
     );
-    if let Some((_, args)) = doc.path(&["services", "kube-controller", "extra_args"]) {
+    if let Some((_, args)) = doc.path_l(&["services", "kube-controller", "extra_args"]) {
         set_mask(r, int_of(arg_value(args, "node-cidr-mask-size")));
     }
-    if let Some((_, args)) = doc.path(&["services", "kubelet", "extra_args"]) {
+    if let Some((_, args)) = doc.path_l(&["services", "kubelet", "extra_args"]) {
         set_u32(
             &mut r.max_pods,
             &mut r.max_pods_line,
             int_of(arg_value(args, "max-pods")),
         );
     }
-    if let Some((_, args)) = doc.path(&["services", "kubeproxy", "extra_args"]) {
+    if let Some((_, args)) = doc.path_l(&["services", "kubeproxy", "extra_args"]) {
         set_str(
             &mut r.proxy_mode,
             &mut r.proxy_mode_line,
@@ -929,7 +777,7 @@ fn rke(doc: &Node, r: &mut Record) {
         int_at(doc, &["network", "mtu"]),
     );
     // `dns: nodelocal: ip_address: "169.254.20.10"` turns NodeLocal DNSCache on.
-    if let Some((l, nl)) = doc.path(&["dns", "nodelocal"]) {
+    if let Some((l, nl)) = doc.path_l(&["dns", "nodelocal"]) {
         let ip = text_at(nl, &["ip_address"]);
         set_bool(
             &mut r.nodelocal_dns,
@@ -965,21 +813,21 @@ fn rancher_flat(doc: &Node, r: &mut Record) {
         &mut r.kube_proxy_disabled_line,
         bool_at(doc, &["disable-kube-proxy"]),
     );
-    if let Some((_, a)) = doc.get("kube-proxy-arg") {
+    if let Some((_, a)) = doc.get_l("kube-proxy-arg") {
         set_str(
             &mut r.proxy_mode,
             &mut r.proxy_mode_line,
             arg_value(a, "proxy-mode"),
         );
     }
-    if let Some((_, a)) = doc.get("kubelet-arg") {
+    if let Some((_, a)) = doc.get_l("kubelet-arg") {
         set_u32(
             &mut r.max_pods,
             &mut r.max_pods_line,
             int_of(arg_value(a, "max-pods")),
         );
     }
-    if let Some((_, a)) = doc.get("kube-controller-manager-arg") {
+    if let Some((_, a)) = doc.get_l("kube-controller-manager-arg") {
         set_mask(r, int_of(arg_value(a, "node-cidr-mask-size")));
     }
 }
@@ -1011,7 +859,7 @@ fn eksctl(doc: &Node, r: &mut Record) {
         text_at(doc, &["vpc", "cidr"]),
     );
     for groups in ["managedNodeGroups", "nodeGroups"] {
-        if let Some((_, g)) = doc.get(groups) {
+        if let Some((_, g)) = doc.get_l(groups) {
             for ng in g.items() {
                 set_u32(
                     &mut r.max_pods,
@@ -1021,7 +869,7 @@ fn eksctl(doc: &Node, r: &mut Record) {
             }
         }
     }
-    if let Some((_, addons)) = doc.get("addons") {
+    if let Some((_, addons)) = doc.get_l("addons") {
         for a in addons.items() {
             if let Some((name, l)) = text_at(a, &["name"]) {
                 if name == "vpc-cni" {
@@ -1033,7 +881,7 @@ fn eksctl(doc: &Node, r: &mut Record) {
 }
 
 fn k0s(doc: &Node, r: &mut Record) {
-    let Some((_, net)) = doc.path(&["spec", "network"]) else {
+    let Some((_, net)) = doc.path_l(&["spec", "network"]) else {
         return;
     };
     set_service(r, text_at(net, &["serviceCIDR"]), "serviceCIDR");
