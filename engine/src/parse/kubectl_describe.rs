@@ -163,6 +163,17 @@ pub fn read_objects<R>(
 }
 
 /// `<none>`, `<unset>` and empty values are absent.
+/// A describe sniffer's confidence from how many of its telltale fields the head shows
+/// (`Name:` being there already): two is a guess, three likely, four or more certain.
+pub fn confidence(telltales: usize) -> Option<f32> {
+    match telltales {
+        0 | 1 => None,
+        2 => Some(0.6),
+        3 => Some(0.8),
+        _ => Some(0.95),
+    }
+}
+
 pub fn opt(value: &str) -> Option<String> {
     let v = value.trim();
     (!v.is_empty() && v != "<none>" && v != "<unset>").then(|| v.to_string())

@@ -177,12 +177,7 @@ fn sniff(head: &str) -> Option<f32> {
     .iter()
     .filter(|b| **b)
     .count();
-    match score {
-        0 | 1 => None,
-        2 => Some(0.6),
-        3 => Some(0.8),
-        _ => Some(0.95),
-    }
+    super::kubectl_describe::confidence(score)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -147,12 +147,7 @@ fn sniff(head: &str) -> Option<f32> {
     .iter()
     .filter(|f| has(f))
     .count();
-    match score {
-        0 | 1 => None,
-        2 => Some(0.6),
-        3 => Some(0.8),
-        _ => Some(0.95),
-    }
+    super::kubectl_describe::confidence(score)
 }
 
 #[derive(PartialEq, Clone, Copy)]
