@@ -117,6 +117,21 @@ const EXPLAINS: &[(&str, &[&str])] = &[
     ("netpol-blocks-flow", &["conn-timeout"]),
     ("dns-egress-blocked", &["dns-resolver-unreachable"]),
     ("iptables-backend-split", &["kube-proxy-rules-missing"]),
+    (
+        "kube-proxy-rules-missing",
+        &["conn-timeout", "conn-refused", "dns-resolver-unreachable"],
+    ),
+    (
+        "kube-proxy-stale-rules",
+        &["conn-timeout", "conn-refused", "dns-resolver-unreachable"],
+    ),
+    (
+        "conntrack-stale-entry",
+        &["conn-timeout", "dns-resolver-unreachable"],
+    ),
+    ("hairpin-disabled", &["conn-timeout"]),
+    ("kube-proxy-mode-mismatch", &["kube-proxy-rules-missing"]),
+    ("mtu-overlay-mismatch", &["mtu-blackhole"]),
     ("dns-wrong-nameserver", &["dns-resolver-unreachable"]),
     (
         "dns-short-name-cross-namespace",

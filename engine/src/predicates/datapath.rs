@@ -9,6 +9,17 @@ use crate::facts::{Facts, Frontend, ProbeOutcome, Service};
 use crate::report::Missing;
 use std::net::IpAddr;
 
+/// A Service's proof base, related also to every lookup when it is the cluster DNS and
+/// to the kube-proxy datapath as a whole.
+fn svc_base(svc: &Service) -> Proof {
+    let p = base(svc).key("kube-proxy");
+    if matches!(svc.name.as_str(), "kube-dns" | "coredns") {
+        p.key("cluster-dns")
+    } else {
+        p
+    }
+}
+
 fn svc_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Service> {
     match ctx.subject {
         Subject::Service(s) if !s.headless && s.cluster_ip.is_some() => Some(s),
@@ -79,7 +90,7 @@ fn has_proxy_rules(ctx: &Ctx) -> Answer {
         return Answer::Unknown(vec![]);
     }
     let mine = f.frontends_of(svc);
-    let p = base(svc).var("cluster_ip", vip.to_string());
+    let p = svc_base(svc).var("cluster_ip", vip.to_string());
     if !mine.is_empty() {
         let lines: Vec<usize> = mine.iter().map(|fe| fe.line).take(4).collect();
         let srcs = sources(&mine);
@@ -229,7 +240,7 @@ fn dnat_matches(ctx: &Ctx) -> Answer {
         .copied()
         .filter(|ip| !targets.iter().any(|(t, _)| t == ip))
         .collect();
-    let mut p = base(svc).line(ep_line);
+    let mut p = svc_base(svc).line(ep_line);
     if svc.ports.is_empty() {
         // The rules know the ports the paste does not show otherwise.
         if let Some(port) = mine.iter().find_map(|fe| fe.port) {
@@ -354,7 +365,7 @@ fn conntrack_matches(ctx: &Ctx) -> Answer {
             !(n.protocol == "tcp" && n.state.as_deref().is_some_and(|s| ENDING.contains(&s)))
         })
         .collect();
-    let p = base(svc).var("cluster_ip", vip.to_string());
+    let p = svc_base(svc).var("cluster_ip", vip.to_string());
     if stale.is_empty() {
         return Answer::Yes(Proof {
             summary: format!(
@@ -603,7 +614,8 @@ fn not_self_hairpin(ctx: &Ctx) -> Answer {
         .lines(backends.iter().filter(|(b, _)| *b == me).map(|(_, l)| *l))
         .var("pod_ip", me.to_string())
         .var("cluster_ip", vip.to_string())
-        .key(format!("hairpin:{me}"));
+        .key(format!("hairpin:{me}"))
+        .key(format!("probe:{}", p.line));
     if let Some(s) = svc {
         proof = base(s)
             .lines(proof.lines.clone())
