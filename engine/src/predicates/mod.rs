@@ -220,6 +220,7 @@ pub const ALL: &[PredicateInfo] = &[
     signals::RP_FILTER_STRICT,
     signals::HAIRPIN_OFF,
     signals::BGP_NOT_ESTABLISHED,
+    signals::KUBELET_CLUSTER_DNS_UNSET,
     signals::CONNTRACK_NEAR_MAX,
     signals::CONNTRACK_DROPS,
     mtu::PATH_MTU_BELOW_INTERFACE,

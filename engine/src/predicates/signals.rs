@@ -511,3 +511,29 @@ pub const BGP_NOT_ESTABLISHED: PredicateInfo = PredicateInfo {
         )
     },
 };
+
+pub const KUBELET_CLUSTER_DNS_UNSET: PredicateInfo = PredicateInfo {
+    name: "kubelet_cluster_dns_unset",
+    question: "Does kubelet say it has no cluster DNS address to give pods?",
+    subject: "signal",
+    eval: |ctx| {
+        answer(
+            ctx,
+            |s| s.source == "kubelet" && s.signature == "cluster-dns-unset",
+            |_, s| {
+                let mut p = Proof::new(format!(
+                    "kubelet has no clusterDNS configured{}: pods with dnsPolicy ClusterFirst fall back to the node's own resolv.conf (the \"Default\" policy), so their nameserver is the node's resolver, which knows no cluster names — `*.svc.cluster.local` fails while external names resolve.{}",
+                    s.fields
+                        .get("pod")
+                        .map(|p| format!(" (pod {p})"))
+                        .unwrap_or_default(),
+                    times(s)
+                ))
+                .key("dns-config")
+                .key("cluster-dns");
+                p.lines = s.lines.clone();
+                p
+            },
+        )
+    },
+};
