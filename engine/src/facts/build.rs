@@ -11,25 +11,47 @@ use std::collections::HashSet;
 
 /// Build the store from every segment that parsed.
 pub fn build(parsed: &[(&Segment, Option<&Parsed>)]) -> Facts {
-    let mut f = Facts::default();
-    let mut named: Vec<String> = Vec::new();
+    let mut b = Builder::default();
     for (seg, p) in parsed {
-        let Some(p) = p else { continue };
+        if let Some(p) = p {
+            b.add(seg, p);
+        }
+    }
+    b.finish()
+}
+
+/// The store built one parsed segment at a time, so a caller can drop each segment's
+/// records once they are facts: [`build`] is `add` for every segment, then `finish`.
+#[derive(Debug, Default)]
+pub struct Builder {
+    f: Facts,
+    /// Names of the Services (endpoints, slices) a kubectl command asked for.
+    named: Vec<String>,
+}
+
+impl Builder {
+    /// Turn one parsed segment's records into facts.
+    pub fn add(&mut self, seg: &Segment, p: &Parsed) {
+        let f = &mut self.f;
         if !f.kinds_seen.iter().any(|k| k == p.kind) {
             f.kinds_seen.push(p.kind.to_string());
         }
-        add(&mut f, seg, &p.records);
+        add(f, seg, &p.records);
         if let Some(k) = seg.kubectl() {
             if k.resource
                 .as_deref()
                 .is_some_and(|r| r == "services" || r == "endpoints" || r == "endpointslices")
             {
-                named.extend(k.names.iter().cloned());
+                self.named.extend(k.names.iter().cloned());
             }
         }
     }
-    join(&mut f, &named);
-    f
+
+    /// The joins that need every output read first; the store.
+    pub fn finish(mut self) -> Facts {
+        join(&mut self.f, &self.named);
+        self.f
+    }
 }
 
 /// Joins that need every output read first.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 mod build;
-pub use build::build;
+pub use build::{build, Builder};
 
 /// A label map (`app=backend`).
 pub type Labels = BTreeMap<String, String>;
