@@ -915,9 +915,8 @@ fn listener(f: &mut Facts, pod: Option<String>, s: Socket) {
 fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
     let pod = client(seg).pod;
     for r in rows {
-        let proto = r.netid.clone().unwrap_or_else(|| "tcp".into());
         let sock = Socket {
-            proto: &proto,
+            proto: r.netid.as_deref().unwrap_or("tcp"),
             state: r.state.as_deref(),
             address: &r.local_address,
             port: r.local_port,
@@ -2110,7 +2109,7 @@ fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
             continue;
         };
         let key = (
-            fl.protocol.as_str(),
+            fl.protocol.as_ref(),
             vip,
             fl.orig_dport,
             backend,
@@ -2127,11 +2126,12 @@ fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
         }
         let state = fl
             .state
-            .clone()
+            .as_ref()
+            .map(|s| s.to_string())
             .or_else(|| fl.status.first().map(|s| format!("[{s}]")));
         at.insert(key, fresh.len());
         fresh.push(NatFlow {
-            protocol: fl.protocol.clone(),
+            protocol: fl.protocol.to_string(),
             vip,
             vport: fl.orig_dport,
             backend,
