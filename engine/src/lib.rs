@@ -33,20 +33,30 @@ pub fn diagnose(input: &str) -> Report {
         version: report::VERSION,
         ..Report::default()
     };
-    let mut parsed: Vec<Option<parse::Parsed>> = Vec::with_capacity(segments.len());
+    // Streamed: each segment's records become facts and are dropped before the next
+    // segment is parsed, so the peak is one segment's records plus the facts.
+    let mut builder = facts::Builder::default();
+    // The NetworkPolicy evaluator reads the Kubernetes-object segments' lines again.
+    let mut objects: Vec<&split::Segment> = Vec::new();
     for seg in &segments {
         let det = detect::detect(seg);
         let result = det.kind.and_then(|k| parse::parse_as(k, seg));
         let first = seg.command_line.unwrap_or(seg.first_line);
-        let (status, records, problems) = match &result {
-            Some(p) => (
-                serde_json::to_value(p.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                p.records.len(),
-                p.problems.clone(),
-            ),
+        let (status, records, problems) = match result {
+            Some(p) => {
+                builder.add(seg, &p);
+                if p.kind == "k8s-objects" {
+                    objects.push(seg);
+                }
+                (
+                    serde_json::to_value(p.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    p.records.len(),
+                    p.problems,
+                )
+            }
             None => ("unrecognized".to_string(), 0, Vec::new()),
         };
         report.segments.push(report::SegmentReport {
@@ -61,16 +71,11 @@ pub fn diagnose(input: &str) -> Report {
             problems,
             candidates: det.candidates.iter().map(|c| c.kind.to_string()).collect(),
         });
-        parsed.push(result);
     }
-    let pairs: Vec<(&split::Segment, Option<&parse::Parsed>)> = segments
-        .iter()
-        .zip(parsed.iter().map(Option::as_ref))
-        .collect();
-    let mut facts = facts::build(&pairs);
+    let mut facts = builder.finish();
     // Pasted NetworkPolicies: the evaluator decides flows and lints the policies; the
     // policy tree asks it.
-    facts.evaluated = policy::diagnose::findings(input, &pairs, &facts)
+    facts.evaluated = policy::diagnose::findings_in(input, &objects, &facts)
         .map(|found| found.into_iter().map(|e| (e.finding, e.proof)).collect());
     // The trees are embedded and checked by tests; a broken one is skipped, not fatal.
     let trees = trees::load().unwrap_or_default();

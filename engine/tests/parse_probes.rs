@@ -506,7 +506,7 @@ fn conntrack_tables() {
     assert_eq!(f.len(), 6);
     assert_eq!(
         (
-            f[0].protocol.as_str(),
+            &*f[0].protocol,
             f[0].protocol_number,
             f[0].timeout,
             f[0].state.as_deref()
@@ -532,11 +532,11 @@ fn conntrack_tables() {
     );
     assert_eq!(
         (f[0].status.clone(), f[0].mark, f[0].use_count),
-        (vec!["ASSURED".to_string()], Some(0), Some(1))
+        (vec!["ASSURED".into()], Some(0), Some(1))
     );
     assert_eq!(f[2].status, vec!["UNREPLIED"]);
     assert_eq!(
-        (f[3].protocol.as_str(), f[3].state.as_deref(), f[3].timeout),
+        (&*f[3].protocol, f[3].state.as_deref(), f[3].timeout),
         ("udp", None, Some(29))
     );
     assert_eq!(f[3].status, vec!["UNREPLIED"]);

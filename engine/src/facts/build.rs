@@ -7,28 +7,51 @@
 use super::*;
 use crate::parse::{self, Parsed, Records};
 use crate::split::Segment;
+use std::collections::HashSet;
 
 /// Build the store from every segment that parsed.
 pub fn build(parsed: &[(&Segment, Option<&Parsed>)]) -> Facts {
-    let mut f = Facts::default();
-    let mut named: Vec<String> = Vec::new();
+    let mut b = Builder::default();
     for (seg, p) in parsed {
-        let Some(p) = p else { continue };
+        if let Some(p) = p {
+            b.add(seg, p);
+        }
+    }
+    b.finish()
+}
+
+/// The store built one parsed segment at a time, so a caller can drop each segment's
+/// records once they are facts: [`build`] is `add` for every segment, then `finish`.
+#[derive(Debug, Default)]
+pub struct Builder {
+    f: Facts,
+    /// Names of the Services (endpoints, slices) a kubectl command asked for.
+    named: Vec<String>,
+}
+
+impl Builder {
+    /// Turn one parsed segment's records into facts.
+    pub fn add(&mut self, seg: &Segment, p: &Parsed) {
+        let f = &mut self.f;
         if !f.kinds_seen.iter().any(|k| k == p.kind) {
             f.kinds_seen.push(p.kind.to_string());
         }
-        add(&mut f, seg, &p.records);
+        add(f, seg, &p.records);
         if let Some(k) = seg.kubectl() {
             if k.resource
                 .as_deref()
                 .is_some_and(|r| r == "services" || r == "endpoints" || r == "endpointslices")
             {
-                named.extend(k.names.iter().cloned());
+                self.named.extend(k.names.iter().cloned());
             }
         }
     }
-    join(&mut f, &named);
-    f
+
+    /// The joins that need every output read first; the store.
+    pub fn finish(mut self) -> Facts {
+        join(&mut self.f, &self.named);
+        self.f
+    }
 }
 
 /// Joins that need every output read first.
@@ -80,8 +103,9 @@ fn join(f: &mut Facts, named: &[String]) {
             Some((ns.to_string(), name.to_string(), fe.vip, fe.line))
         })
         .collect();
+    let mut cluster_ips: HashSet<IpAddr> = f.services.iter().filter_map(|s| s.cluster_ip).collect();
     for (ns, name, vip, line) in told {
-        if f.services.iter().any(|s| s.cluster_ip == Some(vip)) {
+        if cluster_ips.contains(&vip) {
             continue;
         }
         let s = upsert_service(f, Some(&ns), &name);
@@ -89,10 +113,13 @@ fn join(f: &mut Facts, named: &[String]) {
             s.cluster_ip = Some(vip);
         }
         push_line(&mut s.lines, line);
+        cluster_ips.extend(s.cluster_ip);
     }
-    let with_endpoints: Vec<String> = f.endpoints.iter().map(|e| e.name.clone()).collect();
+    let named: HashSet<&str> = named.iter().map(String::as_str).collect();
+    let probed: HashSet<String> = probed.into_iter().collect();
+    let with_endpoints: HashSet<String> = f.endpoints.iter().map(|e| e.name.clone()).collect();
     for s in &mut f.services {
-        s.in_focus = named.contains(&s.name)
+        s.in_focus = named.contains(s.name.as_str())
             || probed.contains(&s.name)
             || with_endpoints.contains(&s.name)
             || s.described_endpoints.is_some();
@@ -888,9 +915,8 @@ fn listener(f: &mut Facts, pod: Option<String>, s: Socket) {
 fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
     let pod = client(seg).pod;
     for r in rows {
-        let proto = r.netid.clone().unwrap_or_else(|| "tcp".into());
         let sock = Socket {
-            proto: &proto,
+            proto: r.netid.as_deref().unwrap_or("tcp"),
             state: r.state.as_deref(),
             address: &r.local_address,
             port: r.local_port,
@@ -928,7 +954,14 @@ struct Conn<'r> {
 fn pileups<'r>(f: &mut Facts, conns: impl Iterator<Item = Conn<'r>>) {
     const SYN_SENT_MIN: usize = 3;
     const CLOSE_WAIT_MIN: usize = 10;
-    let mut groups: Vec<(&'static str, String, Option<String>, Vec<usize>)> = Vec::new();
+    const KEEP_LINES: usize = 20;
+    // (signal, key, first process, rows, the first rows' lines)
+    #[allow(clippy::type_complexity)]
+    let mut groups: Vec<(&'static str, String, Option<String>, usize, Vec<usize>)> = Vec::new();
+    // Group positions by (signal, key): a million sockets with thousands of distinct
+    // peers must not scan every group per row.
+    let mut at: std::collections::HashMap<(&'static str, String), usize> =
+        std::collections::HashMap::new();
     for c in conns {
         let state = c.state.to_ascii_uppercase().replace('_', "-");
         let (sig, key) = match state.as_str() {
@@ -946,18 +979,27 @@ fn pileups<'r>(f: &mut Facts, conns: impl Iterator<Item = Conn<'r>>) {
             ),
             _ => continue,
         };
-        match groups.iter_mut().find(|g| g.0 == sig && g.1 == key) {
-            Some(g) => g.3.push(c.line),
-            None => groups.push((sig, key, c.process.map(str::to_string), vec![c.line])),
+        let k = (sig, key);
+        match at.get(&k).and_then(|&i| groups.get_mut(i)) {
+            Some(g) => {
+                g.3 += 1;
+                if g.4.len() < KEEP_LINES {
+                    g.4.push(c.line);
+                }
+            }
+            None => {
+                at.insert(k.clone(), groups.len());
+                groups.push((sig, k.1, c.process.map(str::to_string), 1, vec![c.line]));
+            }
         }
     }
-    for (sig, key, process, lines) in groups {
+    for (sig, key, process, count, lines) in groups {
         let min = if sig == "syn-sent-pileup" {
             SYN_SENT_MIN
         } else {
             CLOSE_WAIT_MIN
         };
-        if lines.len() < min {
+        if count < min {
             continue;
         }
         let mut fields = BTreeMap::new();
@@ -973,14 +1015,14 @@ fn pileups<'r>(f: &mut Facts, conns: impl Iterator<Item = Conn<'r>>) {
         if let Some(p) = process {
             fields.insert("process".to_string(), p);
         }
-        fields.insert("count".to_string(), lines.len().to_string());
+        fields.insert("count".to_string(), count.to_string());
         f.signals.push(Signal {
             source: "sockets".into(),
             signature: sig.into(),
             detail: String::new(),
             fields,
-            count: lines.len(),
-            lines: lines.into_iter().take(20).collect(),
+            count,
+            lines,
         });
     }
 }
@@ -1294,11 +1336,28 @@ fn signal(
     line: usize,
 ) {
     const KEEP_LINES: usize = 20;
-    if let Some(s) = f
+    while let Some(s) = f.signals.get(f.index.signals_seen) {
+        let key = signal_key(&s.source, &s.signature, &s.fields);
+        f.index
+            .signals
+            .entry(key)
+            .or_default()
+            .push(f.index.signals_seen);
+        f.index.signals_seen += 1;
+    }
+    // The first signal with the same source, signature and fields (positions ascend).
+    let found = f
+        .index
         .signals
-        .iter_mut()
-        .find(|s| s.source == source && s.signature == signature && s.fields == *fields)
-    {
+        .get(&signal_key(source, signature, fields))
+        .and_then(|ix| {
+            ix.iter().copied().find(|&i| {
+                f.signals.get(i).is_some_and(|s| {
+                    s.source == source && s.signature == signature && s.fields == *fields
+                })
+            })
+        });
+    if let Some(s) = found.and_then(|i| f.signals.get_mut(i)) {
         s.count += 1;
         if s.lines.len() < KEEP_LINES {
             push_line(&mut s.lines, line);
@@ -1313,6 +1372,13 @@ fn signal(
         lines: vec![line],
         count: 1,
     });
+}
+
+fn signal_key(source: &str, signature: &str, fields: &BTreeMap<String, String>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (source, signature, fields).hash(&mut h);
+    h.finish()
 }
 
 fn coredns_log(f: &mut Facts, recs: &[parse::coredns_log::Record]) {
@@ -2043,7 +2109,7 @@ fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
             continue;
         };
         let key = (
-            fl.protocol.as_str(),
+            fl.protocol.as_ref(),
             vip,
             fl.orig_dport,
             backend,
@@ -2060,11 +2126,12 @@ fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
         }
         let state = fl
             .state
-            .clone()
+            .as_ref()
+            .map(|s| s.to_string())
             .or_else(|| fl.status.first().map(|s| format!("[{s}]")));
         at.insert(key, fresh.len());
         fresh.push(NatFlow {
-            protocol: fl.protocol.clone(),
+            protocol: fl.protocol.to_string(),
             vip,
             vport: fl.orig_dport,
             backend,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 mod build;
-pub use build::build;
+pub use build::{build, Builder};
 
 /// A label map (`app=backend`).
 pub type Labels = BTreeMap<String, String>;
@@ -139,6 +139,11 @@ pub(crate) struct NameIndex {
     pub services: std::collections::HashMap<String, Vec<usize>>,
     pub endpoints: std::collections::HashMap<String, Vec<usize>>,
     pub pods: std::collections::HashMap<String, Vec<usize>>,
+    /// Signal positions by a hash of (source, signature, fields), so folding a repeated
+    /// signature does not scan every signal; `signals_seen` signals are indexed (some are
+    /// pushed directly and indexed on the next fold).
+    pub signals: std::collections::HashMap<u64, Vec<usize>>,
+    pub signals_seen: usize,
 }
 
 /// A network interface and its MTU.

@@ -71,3 +71,13 @@ pub fn unescape_go(s: &str) -> String {
     }
     out
 }
+
+/// A word from a small vocabulary (a socket state, a protocol name) without a heap copy
+/// when it is one of `known`: a million `ESTAB` rows share one static string. Serialises
+/// as the same JSON string as an owned `String`.
+pub fn interned(s: &str, known: &'static [&'static str]) -> std::borrow::Cow<'static, str> {
+    match known.iter().find(|k| **k == s) {
+        Some(k) => std::borrow::Cow::Borrowed(k),
+        None => std::borrow::Cow::Owned(s.to_string()),
+    }
+}

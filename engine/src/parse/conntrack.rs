@@ -32,12 +32,14 @@
 //!     reply_src: "10.0.0.5", reply_sport: 6443, mark: 0, use: 1, … }
 //! ```
 
+use super::common::interned;
 use super::{Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::iterators::Pair;
 use pest::Parser;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(pest_derive::Parser)]
@@ -75,13 +77,13 @@ pub struct Flow {
     pub line: usize,
     pub event: Option<String>,
     pub event_timestamp: Option<String>,
-    pub family: Option<String>,
+    pub family: Option<Cow<'static, str>>,
     pub family_number: Option<u8>,
-    pub protocol: String,
+    pub protocol: Cow<'static, str>,
     pub protocol_number: u8,
     pub timeout: Option<u64>,
-    pub state: Option<String>,
-    pub status: Vec<String>,
+    pub state: Option<Cow<'static, str>>,
+    pub status: Vec<Cow<'static, str>>,
     pub orig_src: String,
     pub orig_dst: Option<String>,
     pub orig_sport: Option<u16>,
@@ -262,6 +264,24 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     out
 }
 
+/// Words kept without a heap copy per flow.
+const PROTOCOLS: &[&str] = &[
+    "tcp", "udp", "icmp", "icmpv6", "sctp", "dccp", "gre", "udplite",
+];
+const STATES: &[&str] = &[
+    "ESTABLISHED",
+    "TIME_WAIT",
+    "SYN_SENT",
+    "SYN_RECV",
+    "FIN_WAIT",
+    "CLOSE_WAIT",
+    "LAST_ACK",
+    "CLOSE",
+    "LISTEN",
+    "NONE",
+];
+const STATUS: &[&str] = &["ASSURED", "UNREPLIED", "OFFLOAD", "HW_OFFLOAD"];
+
 fn flow(pair: Pair<'_, Rule>, n: usize) -> Result<Flow, String> {
     let mut f = Flow {
         line: n,
@@ -277,13 +297,13 @@ fn flow(pair: Pair<'_, Rule>, n: usize) -> Result<Flow, String> {
                 f.event_timestamp = Some(v.trim_matches(['[', ']']).to_string())
             }
             Rule::event => f.event = Some(v.trim_matches(['[', ']']).to_string()),
-            Rule::family => f.family = Some(v.to_string()),
+            Rule::family => f.family = Some(interned(v, &["ipv4", "ipv6"])),
             Rule::family_number => f.family_number = v.parse().ok(),
             Rule::proto_name => protocol = Some(v),
             Rule::protocol_number => number = v.parse().ok(),
             Rule::timeout => f.timeout = v.parse().ok(),
-            Rule::state => f.state = Some(v.to_string()),
-            Rule::status => f.status.push(v.trim_matches(['[', ']']).to_string()),
+            Rule::state => f.state = Some(interned(v, STATES)),
+            Rule::status => f.status.push(interned(v.trim_matches(['[', ']']), STATUS)),
             Rule::field => {
                 if let Some((k, val)) = v.split_once('=') {
                     fields.push((k, val));
@@ -292,7 +312,7 @@ fn flow(pair: Pair<'_, Rule>, n: usize) -> Result<Flow, String> {
             _ => {}
         }
     }
-    f.protocol = protocol.unwrap_or("").to_string();
+    f.protocol = interned(protocol.unwrap_or(""), PROTOCOLS);
     f.protocol_number = number.ok_or("conntrack: protocol number out of range")?;
     // The reply tuple repeats the original's keys: the second `src` starts it.
     if fields.first().map(|(k, _)| *k) != Some("src") {

@@ -9,8 +9,8 @@
 //! `127.0.0.53%lo:53`, `0.0.0.0%eth0:68`, old `:::22`; without `-n` service names
 //! (`0.0.0.0:ssh`, well-known ones mapped to numbers, others give `None`).
 //!
-//! Record (jc `ss` names): `line: usize`, `netid: Option<String>` (`tcp`, `udp`; only
-//! with a Netid column), `state: Option<String>` (`LISTEN`, `ESTAB`, `UNCONN`, …),
+//! Record (jc `ss` names): `line: usize`, `netid: Option<Cow<str>>` (`tcp`, `udp`; only
+//! with a Netid column), `state: Option<Cow<str>>` (`LISTEN`, `ESTAB`, `UNCONN`, …),
 //! `recv_q`/`send_q: Option<u64>`, `local_address: String` (brackets and `%iface`
 //! removed: `::`, `127.0.0.53`, `*`), `local_port: Option<u16>` (`None` for `*`),
 //! `peer_address: String`, `peer_port: Option<u16>`, `interface: Option<String>` (the
@@ -29,11 +29,13 @@
 //!     peer_port: null, program: "kubelet", pid: 1234, … }
 //! ```
 
+use super::common::interned;
 use super::{Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::Parser;
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/common.pest"]
@@ -45,8 +47,8 @@ struct P;
 pub struct Record {
     /// 1-based input line.
     pub line: usize,
-    pub netid: Option<String>,
-    pub state: Option<String>,
+    pub netid: Option<Cow<'static, str>>,
+    pub state: Option<Cow<'static, str>>,
     pub recv_q: Option<u64>,
     pub send_q: Option<u64>,
     pub local_address: String,
@@ -131,6 +133,23 @@ pub fn parse(seg: &Segment) -> Output<Record> {
     out
 }
 
+/// Netids and states kept without a heap copy per row.
+const NETIDS: &[&str] = &["tcp", "udp", "raw", "mptcp", "sctp", "icmp6"];
+const STATES: &[&str] = &[
+    "ESTAB",
+    "LISTEN",
+    "UNCONN",
+    "TIME-WAIT",
+    "CLOSE-WAIT",
+    "SYN-SENT",
+    "SYN-RECV",
+    "FIN-WAIT-1",
+    "FIN-WAIT-2",
+    "LAST-ACK",
+    "CLOSING",
+    "CLOSED",
+];
+
 fn socket(pair: pest::iterators::Pair<'_, Rule>, n: usize) -> Option<Record> {
     let mut netid = None;
     let mut state = None;
@@ -167,8 +186,8 @@ fn socket(pair: pest::iterators::Pair<'_, Rule>, n: usize) -> Option<Record> {
     let peer = split_endpoint(ends[1]);
     let mut r = Record {
         line: n,
-        netid: netid.map(str::to_string),
-        state: state.map(str::to_string),
+        netid: netid.map(|n| interned(n, NETIDS)),
+        state: state.map(|st| interned(st, STATES)),
         recv_q: queues[0],
         send_q: queues[1],
         local_address: local.address.to_string(),

@@ -15,15 +15,11 @@ use crate::trees::Emitted;
 /// One "file" per Kubernetes-object segment: the whole paste with every other line
 /// blanked, so the model's line numbers are the paste's, with the namespace of the
 /// segment's `kubectl … -n NS` for objects that name none.
-fn object_files(
-    input: &str,
-    parsed: &[(&Segment, Option<&Parsed>)],
-) -> Vec<(Manifest, Option<String>)> {
+fn object_files(input: &str, objects: &[&Segment]) -> Vec<(Manifest, Option<String>)> {
     let lines: Vec<&str> = input.lines().collect();
-    parsed
+    objects
         .iter()
-        .filter(|(_, p)| p.is_some_and(|p| p.kind == "k8s-objects"))
-        .map(|(seg, _)| {
+        .map(|seg| {
             let (a, b) = (seg.first_line, seg.last_line());
             let mut text = String::with_capacity(input.len() / 2);
             for (i, line) in lines.iter().enumerate() {
@@ -120,10 +116,22 @@ pub fn findings(
     parsed: &[(&Segment, Option<&Parsed>)],
     facts: &Facts,
 ) -> Option<Vec<Emitted>> {
+    let objects: Vec<&Segment> = parsed
+        .iter()
+        .filter(|(_, p)| p.is_some_and(|p| p.kind == "k8s-objects"))
+        .map(|(seg, _)| *seg)
+        .collect();
+    findings_in(input, &objects, facts)
+}
+
+/// [`findings`] given only the segments parsed as Kubernetes objects (`k8s-objects`):
+/// the evaluator reads their lines again from `input`, not their records, so a caller
+/// may drop every segment's records once they are facts.
+pub fn findings_in(input: &str, objects: &[&Segment], facts: &Facts) -> Option<Vec<Emitted>> {
     if facts.policies.is_empty() {
         return None;
     }
-    let files = object_files(input, parsed);
+    let files = object_files(input, objects);
     if files.is_empty() {
         return None;
     }
