@@ -445,7 +445,12 @@ fn record(
             if let Some(p) = plugin_of(&unescaped) {
                 fields.insert("plugin".into(), p);
             }
-            if let Some(e) = sandbox_error(&unescaped) {
+            // A structured line carries the runtime's error in `err`: read it there.
+            let err = fields
+                .get("err")
+                .cloned()
+                .unwrap_or_else(|| unescaped.clone());
+            if let Some(e) = sandbox_error(&err) {
                 fields.insert("error".into(), e);
             }
             "sandbox-network-failed"
