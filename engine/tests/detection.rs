@@ -225,6 +225,7 @@ fn command_for(kind: &str) -> &'static str {
         "kubectl-describe-netpol" => "kubectl describe networkpolicy allow-frontend",
         "kubectl-jsonpath" => "kubectl get pods -o jsonpath='{.items[*].status.podIP}'",
         "cluster-config" => "cat cluster.yml",
+        "kubelet-log" => "journalctl -u kubelet",
         _ => "",
     }
 }

@@ -263,6 +263,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Dig(recs) => dig(f, seg, recs),
         Records::CorednsLog(recs) => coredns_log(f, recs),
         Records::KubeProxyLog(recs) => kube_proxy_log(f, recs),
+        Records::KubeletLog(recs) => kubelet_log(f, recs),
         Records::KernelLog(recs) => kernel_log(f, recs),
         Records::KubectlError(recs) => kubectl_error(f, recs),
         Records::IptablesVersion(recs) => iptables_version(f, recs),
@@ -2772,5 +2773,39 @@ fn nodelocal_from_pods(
             value: None,
             line: r.line,
         });
+    }
+}
+
+/// kubelet log lines become signals of source `kubelet`: the signature, the message as
+/// `detail` (it keeps the CNI's and IPAM's own words, which predicates look for) and the
+/// signature's typed fields. The raw structured values that change with every line (sandbox
+/// ids inside `err`, `podUID`, a probe's `output`) are left out so repeated lines fold.
+fn kubelet_log(f: &mut Facts, recs: &[parse::kubelet_log::Record]) {
+    const TYPED: &[&str] = &[
+        "detail",
+        "pod",
+        "plugin",
+        "error",
+        "range",
+        "range_index",
+        "probe_type",
+        "container",
+        "address",
+        "port",
+        "applied",
+        "requested",
+        "effective",
+    ];
+    for r in recs {
+        let fields: BTreeMap<String, String> = r
+            .fields
+            .iter()
+            .filter(|(k, _)| {
+                TYPED.contains(&k.as_str())
+                    || (r.signature == "node-ip-problem" && k.as_str() == "err")
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        signal(f, "kubelet", &r.signature, &r.detail, &fields, r.line);
     }
 }

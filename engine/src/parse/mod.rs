@@ -62,6 +62,7 @@ pub mod kubectl_get_svc;
 pub mod kubectl_jsonpath;
 pub mod kubectl_table;
 pub mod kubelet_config;
+pub mod kubelet_log;
 pub mod mtr;
 pub mod nc;
 pub mod net_errors;

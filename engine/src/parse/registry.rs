@@ -75,6 +75,7 @@ parsers! {
     Netstat => netstat,
     CorednsLog => coredns_log,
     KubeProxyLog => kube_proxy_log,
+    KubeletLog => kubelet_log,
     KernelLog => kernel_log,
     KubectlError => kubectl_error,
     IptablesVersion => iptables_version,
