@@ -67,6 +67,17 @@ fn sniff(head: &str) -> Option<f32> {
     let mut score: f32 = 0.0;
     for l in head.lines() {
         let l = probe::capped(l).trim();
+        // The grammar's alternatives all need one of these: a cheap test first, since the
+        // splitter asks every sniffer about every blank-line block of a big paste.
+        let maybe = l.starts_with("nc: ")
+            || l.starts_with("Ncat: ")
+            || l.starts_with("Connection to ")
+            || l.ends_with(") open")
+            || (l.contains(" [") && l.contains("] ") && l.contains(" ("))
+            || l.contains(": forward host lookup failed: ");
+        if !maybe {
+            continue;
+        }
         let Some(rule) = P::parse(Rule::nc_line, l)
             .ok()
             .and_then(|mut p| p.next())
