@@ -281,7 +281,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Sysctl(recs) => sysctl(f, recs),
         Records::Ipvsadm(recs) => ipvs_frontends(f, seg, recs),
         Records::Ipset(_) => {}
-        Records::Nft(_) => {}
+        Records::Nft(recs) => nft_frontends(f, seg, recs),
         Records::Ping(recs) => ping(f, seg, recs),
         Records::Tracepath(recs) => tracepath(f, seg, recs),
         Records::Traceroute(_) => {}
@@ -2808,4 +2808,117 @@ fn kubelet_log(f: &mut Facts, recs: &[parse::kubelet_log::Record]) {
             .collect();
         signal(f, "kubelet", &r.signature, &r.detail, &fields, r.line);
     }
+}
+
+/// kube-proxy's nftables mode: the `service-ips` map's elements (`VIP . proto . port : goto
+/// service-…-ns/name/proto/port`) followed through the service chain's `goto`/`vmap` to
+/// the endpoint chains' `dnat to`; `no-endpoint-services` elements are Services without
+/// endpoints.
+fn nft_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::nft::Record]) {
+    use parse::nft::Record as R;
+    use std::collections::HashMap;
+    let mut chains: HashMap<&str, Vec<&parse::nft::NftRule>> = HashMap::new();
+    let mut maps: Vec<&parse::nft::NftSet> = Vec::new();
+    let mut first = 0;
+    for r in recs {
+        match r {
+            R::Rule(rule) if rule.table == "kube-proxy" => {
+                chains.entry(rule.chain.as_str()).or_default().push(rule);
+            }
+            R::Set(set)
+                if set.table == "kube-proxy"
+                    && (set.name == "service-ips" || set.name == "no-endpoint-services") =>
+            {
+                if first == 0 {
+                    first = set.line;
+                }
+                maps.push(set);
+            }
+            _ => {}
+        }
+    }
+    if maps.is_empty() {
+        return;
+    }
+    let mut n = 0;
+    for set in maps {
+        let no_endpoints = set.name == "no-endpoint-services";
+        for el in &set.elements {
+            // `10.96.0.10 . udp . 53`
+            let mut key = el.key.split(" . ").map(str::trim);
+            let (Some(vip), Some(proto), Some(port)) = (key.next(), key.next(), key.next()) else {
+                continue;
+            };
+            let Ok(vip) = vip.parse::<IpAddr>() else {
+                continue;
+            };
+            let target = el
+                .value
+                .as_deref()
+                .and_then(|v| v.strip_prefix("goto ").or(v.strip_prefix("jump ")))
+                .unwrap_or("");
+            // `service-FY4VZNJ5-kube-system/kube-dns/udp/dns` → `kube-system/kube-dns:dns`
+            let service = target
+                .split_once('-')
+                .and_then(|(_, rest)| rest.split_once('-'))
+                .map(|(_, name)| name)
+                .or(el.comment.as_deref())
+                .and_then(|name| {
+                    let parts: Vec<&str> = name.split('/').collect();
+                    match parts.as_slice() {
+                        [ns, svc, _, port] => Some(format!("{ns}/{svc}:{port}")),
+                        [ns, svc] => Some(format!("{ns}/{svc}")),
+                        _ => None,
+                    }
+                });
+            let mut backends: Vec<Sourced<(IpAddr, Option<u16>)>> = Vec::new();
+            let mut todo: Vec<(&str, u8)> = vec![(target, 0)];
+            let mut seen: Vec<&str> = Vec::new();
+            while let Some((chain, depth)) = todo.pop() {
+                if depth > 2 || chain.is_empty() || seen.contains(&chain) || seen.len() > 4096 {
+                    continue;
+                }
+                seen.push(chain);
+                for r in chains.get(chain).map(Vec::as_slice).unwrap_or(&[]) {
+                    if let Some(b) = r.dnat_to.as_deref().and_then(addr_port) {
+                        if !backends.iter().any(|x| x.value == b) {
+                            backends.push(Sourced {
+                                value: b,
+                                line: r.line,
+                            });
+                        }
+                    }
+                    for t in r
+                        .goto
+                        .iter()
+                        .chain(r.jump.iter())
+                        .chain(r.vmap_targets.iter())
+                    {
+                        if t.starts_with("endpoint-") || t.starts_with("service-") {
+                            todo.push((t.as_str(), depth + 1));
+                        }
+                    }
+                }
+            }
+            n += 1;
+            f.frontends.push(Frontend {
+                source: "nft".into(),
+                vip,
+                port: port.parse().ok(),
+                protocol: proto.to_ascii_lowercase(),
+                service,
+                role: (!no_endpoints).then(|| "cluster IP".to_string()),
+                no_endpoints,
+                backends,
+                line: el.line,
+            });
+        }
+    }
+    f.dumps.push(Dump {
+        source: "nft".into(),
+        line: first,
+        filtered: filtered(seg),
+        frontends: n,
+        ipvs_sets: None,
+    });
 }

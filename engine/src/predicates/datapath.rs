@@ -1,5 +1,6 @@
 //! Datapath predicates: does the node's kube-proxy datapath (iptables KUBE-SERVICES →
-//! KUBE-SVC → KUBE-SEP chains, IPVS virtual and real servers) hold the Service, do its
+//! KUBE-SVC → KUBE-SEP chains, IPVS virtual and real servers, the nftables proxier's
+//! `service-ips` map → service → endpoint chains) hold the Service, do its
 //! DNAT targets match the current endpoints, and do tracked flows still NAT to addresses
 //! that are no longer endpoints?
 
@@ -166,14 +167,19 @@ fn has_proxy_rules(ctx: &Ctx) -> Answer {
     Answer::No(proof)
 }
 
-fn sources(fes: &[&Frontend]) -> &'static str {
-    let ipt = fes.iter().any(|f| f.source == "iptables");
-    let ipvs = fes.iter().any(|f| f.source == "ipvs");
-    match (ipt, ipvs) {
-        (true, true) => "iptables and IPVS",
-        (false, true) => "IPVS",
-        _ => "iptables",
+fn sources(fes: &[&Frontend]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for fe in fes {
+        let name = match fe.source.as_str() {
+            "ipvs" => "IPVS",
+            "nft" => "nftables",
+            _ => "iptables",
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
     }
+    names.join(" and ")
 }
 
 // ------------------------------------------------------------------ DNAT targets
@@ -297,7 +303,7 @@ fn dnat_matches(ctx: &Ctx) -> Answer {
     Answer::No(
         Proof {
             summary: format!(
-                "For {q}, {}: kube-proxy on this node has not applied the latest endpoints — it is stuck, restarting, or failing to write its rules (look for iptables-restore errors in its log). Part of the traffic goes to pods that are gone.",
+                "For {q}, {}: kube-proxy on this node has not applied the latest endpoints — it is stuck, restarting, or failing to write its rules (look for iptables-restore or nft errors in its log). Part of the traffic goes to pods that are gone.",
                 parts.join("; ")
             ),
             ..p.lines(stale_lines).lines(rule_lines)
