@@ -16,19 +16,45 @@ use crate::trees::Emitted;
 /// blanked, so the model's line numbers are the paste's, with the namespace of the
 /// segment's `kubectl … -n NS` for objects that name none.
 fn object_files(input: &str, objects: &[&Segment]) -> Vec<(Manifest, Option<String>)> {
+    // One manifest per namespace the commands gave (usually one or two), each the whole
+    // input with only its segments' lines kept, so line numbers stay the paste's: linear
+    // in the input however many object segments a paste holds.
     let lines: Vec<&str> = input.lines().collect();
-    objects
-        .iter()
-        .map(|seg| {
-            let (a, b) = (seg.first_line, seg.last_line());
-            let mut text = String::with_capacity(input.len() / 2);
-            for (i, line) in lines.iter().enumerate() {
-                if (a..=b).contains(&(i + 1)) {
-                    text.push_str(line);
+    // Per line: 0 blank, 1 kept, 2 a `---` between two segments (on the blanked line
+    // above a segment, where its command was), so their documents never run together.
+    let mut groups: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+    for seg in objects {
+        let ns = seg.kubectl().and_then(|k| k.namespace.clone());
+        let i = match groups.iter().position(|(n, _)| *n == ns) {
+            Some(i) => i,
+            None => {
+                groups.push((ns, vec![0; lines.len()]));
+                groups.len() - 1
+            }
+        };
+        let keep = &mut groups[i].1;
+        let (a, b) = (seg.first_line.max(1), seg.last_line().min(lines.len()));
+        for k in keep.iter_mut().take(b).skip(a - 1) {
+            *k = 1;
+        }
+        if let Some(above) = a.checked_sub(2).and_then(|i| keep.get_mut(i)) {
+            if *above == 0 {
+                *above = 2;
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(ns, keep)| {
+            let mut text = String::new();
+            for (line, keep) in lines.iter().zip(&keep) {
+                match keep {
+                    1 => text.push_str(line),
+                    2 => text.push_str("---"),
+                    _ => {}
                 }
                 text.push('\n');
             }
-            let ns = seg.kubectl().and_then(|k| k.namespace.clone());
             (
                 Manifest {
                     name: "paste".into(),
@@ -281,4 +307,29 @@ fn blocked_flow(model: &Model, facts: &Facts, p: &Probe) -> Option<Emitted> {
         tree: "policy".into(),
         proof,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many object segments make one manifest per namespace, linear in the paste, and
+    /// their documents stay apart.
+    #[test]
+    fn object_segments_make_one_manifest_per_namespace() {
+        let mut input = String::new();
+        for i in 0..300 {
+            input.push_str(&format!(
+                "$ kubectl get netpol p{i} -n shop -o yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p{i}\nspec:\n  podSelector: {{}}\n"
+            ));
+        }
+        let segs = crate::split::split(&input, &crate::detect::sniff_kind);
+        let refs: Vec<&Segment> = segs.iter().collect();
+        let files = object_files(&input, &refs);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].1.as_deref(), Some("shop"));
+        assert_eq!(files[0].0.text.lines().count(), input.lines().count());
+        let model = crate::policy::load_in_namespaces(files);
+        assert_eq!(model.policies.len(), 300);
+    }
 }
