@@ -68,15 +68,28 @@ fn object_files(input: &str, objects: &[&Segment]) -> Vec<(Manifest, Option<Stri
 
 /// Pods the tables list (with labels) that no manifest already describes.
 fn add_listed_pods(model: &mut Model, facts: &Facts) {
+    // Workloads by (namespace, name): a pod is known when its name is a workload's, or
+    // starts with a workload's name and a dash (`web-7d4b9c8f6-x2kq4` of Deployment `web`).
+    let mut names: std::collections::HashSet<(String, String)> = model
+        .workloads
+        .iter()
+        .map(|w| (w.namespace.clone(), w.name.clone()))
+        .collect();
     for p in &facts.pods {
         let Some(labels) = &p.labels else { continue };
         let ns = p.namespace.clone().unwrap_or_else(|| "default".into());
-        let known = model.workloads.iter().any(|w| {
-            w.namespace == ns && (w.name == p.name || p.name.starts_with(&format!("{}-", w.name)))
-        });
+        let known = std::iter::once(p.name.as_str())
+            .chain(
+                p.name
+                    .char_indices()
+                    .filter(|(_, c)| *c == '-')
+                    .map(|(i, _)| &p.name[..i]),
+            )
+            .any(|prefix| names.contains(&(ns.clone(), prefix.to_string())));
         if known {
             continue;
         }
+        names.insert((ns.clone(), p.name.clone()));
         model.workloads.push(Workload {
             namespace: ns,
             name: p.name.clone(),
