@@ -305,7 +305,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubectlDescribePod(recs) => describe_pod(f, seg, recs),
         Records::KubectlDescribeNode(recs) => describe_node(f, recs),
         Records::KubectlDescribeEndpoints(recs) => describe_endpoints(f, seg, recs),
-        Records::KubectlDescribeNetpol(_) => {}
+        Records::KubectlDescribeNetpol(recs) => describe_netpol(f, seg, recs),
         Records::KubectlJsonpath(_) => {}
         Records::ClusterConfig(recs) => cluster_config(f, recs),
     }
@@ -2921,4 +2921,39 @@ fn nft_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::nft::Record]) {
         frontends: n,
         ipvs_sets: None,
     });
+}
+
+/// `kubectl describe networkpolicy`: the policy's selector, the directions it isolates and
+/// how many rules allow traffic in each (set-based selectors are left to the manifests).
+fn describe_netpol(f: &mut Facts, seg: &Segment, recs: &[parse::kubectl_describe_netpol::Record]) {
+    let cmd_ns = cmd_namespace(seg);
+    for r in recs {
+        let Some(labels) = &r.pod_selector else {
+            continue;
+        };
+        let has = |t: &str| r.policy_types.iter().any(|x| x.eq_ignore_ascii_case(t));
+        let last = [r.ingress_line, r.egress_line, r.policy_types_line]
+            .into_iter()
+            .flatten()
+            .chain(r.ingress.iter().flatten().map(|x| x.line))
+            .chain(r.egress.iter().flatten().map(|x| x.line))
+            .max()
+            .unwrap_or(r.line);
+        f.policies.push(Policy {
+            name: r.name.clone(),
+            namespace: r.namespace.clone().or(cmd_ns.clone()),
+            pod_selector: Selector {
+                match_labels: labels.clone(),
+                match_expressions: Vec::new(),
+            },
+            pod_selector_line: r.pod_selector_line.unwrap_or(r.line),
+            ingress_isolated: has("Ingress") || r.ingress.is_some(),
+            egress_isolated: has("Egress") || r.egress.is_some(),
+            ingress_rules: r.ingress.as_ref().map_or(0, Vec::len),
+            egress_rules: r.egress.as_ref().map_or(0, Vec::len),
+            first_line: r.line,
+            last_line: last.max(r.line),
+            policy_types_line: r.policy_types_line,
+        });
+    }
 }
