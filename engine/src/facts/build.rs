@@ -56,6 +56,12 @@ impl Builder {
 
 /// Joins that need every output read first.
 fn join(f: &mut Facts, named: &[String]) {
+    for (i, fe) in f.frontends.iter().enumerate() {
+        f.index.frontends_by_vip.entry(fe.vip).or_default().push(i);
+    }
+    for (i, nf) in f.nat_flows.iter().enumerate() {
+        f.index.nat_flows_by_vip.entry(nf.vip).or_default().push(i);
+    }
     // Endpoints without their Service still tell of one: the Service of the same name.
     let orphans: Vec<(Option<String>, String, usize)> = f
         .endpoints

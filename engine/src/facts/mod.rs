@@ -144,6 +144,10 @@ pub(crate) struct NameIndex {
     /// pushed directly and indexed on the next fold).
     pub signals: std::collections::HashMap<u64, Vec<usize>>,
     pub signals_seen: usize,
+    /// Datapath frontends and DNATed flows by Service address (built once every output
+    /// is read), so asking for each of 10,000 Services does not scan them all.
+    pub frontends_by_vip: std::collections::HashMap<IpAddr, Vec<usize>>,
+    pub nat_flows_by_vip: std::collections::HashMap<IpAddr, Vec<usize>>,
 }
 
 /// A network interface and its MTU.
@@ -476,10 +480,27 @@ impl Facts {
 
     /// The datapath frontends for the Service's ClusterIP.
     pub fn frontends_of(&self, s: &Service) -> Vec<&Frontend> {
-        let Some(ip) = s.cluster_ip else {
-            return Vec::new();
-        };
-        self.frontends.iter().filter(|fe| fe.vip == ip).collect()
+        s.cluster_ip
+            .map(|ip| self.frontends_at(ip))
+            .unwrap_or_default()
+    }
+
+    /// The datapath frontends for an address.
+    pub fn frontends_at(&self, vip: IpAddr) -> Vec<&Frontend> {
+        let at = self.index.frontends_by_vip.get(&vip);
+        at.into_iter()
+            .flatten()
+            .filter_map(|&i| self.frontends.get(i))
+            .collect()
+    }
+
+    /// The DNATed flows whose client asked for an address.
+    pub fn nat_flows_at(&self, vip: IpAddr) -> Vec<&NatFlow> {
+        let at = self.index.nat_flows_by_vip.get(&vip);
+        at.into_iter()
+            .flatten()
+            .filter_map(|&i| self.nat_flows.get(i))
+            .collect()
     }
 
     /// The Service's ready endpoint addresses, when its endpoints are known.

@@ -356,7 +356,7 @@ fn conntrack_matches(ctx: &Ctx) -> Answer {
     let Some(vip) = svc.cluster_ip else {
         return Answer::Unknown(vec![]);
     };
-    let flows: Vec<_> = f.nat_flows.iter().filter(|n| n.vip == vip).collect();
+    let flows = f.nat_flows_at(vip);
     if flows.is_empty() {
         return Answer::Unknown(vec![]);
     }
@@ -549,7 +549,7 @@ fn not_self_hairpin(ctx: &Ctx) -> Answer {
             add(ip, line);
         }
     }
-    for fe in f.frontends.iter().filter(|fe| fe.vip == vip) {
+    for fe in f.frontends_at(vip) {
         for b in &fe.backends {
             add(b.value.0, b.line);
         }
