@@ -1860,23 +1860,6 @@ fn proto_name(p: &str) -> String {
     }
 }
 
-/// `10.244.1.5:8080`, `[fd00::5]:8080`, `10.244.1.5` as an address and port.
-fn addr_port(s: &str) -> Option<(IpAddr, Option<u16>)> {
-    let s = s.trim();
-    if let Ok(ip) = s.parse() {
-        return Some((ip, None));
-    }
-    if let Some(rest) = s.strip_prefix('[') {
-        let (ip, port) = rest.split_once(']')?;
-        return Some((
-            ip.parse().ok()?,
-            port.strip_prefix(':').and_then(|p| p.parse().ok()),
-        ));
-    }
-    let (ip, port) = s.rsplit_once(':')?;
-    Some((ip.parse().ok()?, port.parse().ok()))
-}
-
 /// kube-proxy's iptables frontends: a KUBE-SERVICES rule for a Service address that jumps
 /// to its KUBE-SVC/KUBE-SVL/KUBE-EXT/KUBE-FW chain, followed through the KUBE-SEP chains to
 /// their DNAT targets; and the "has no endpoints" REJECT rules of the filter table.

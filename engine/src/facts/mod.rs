@@ -544,14 +544,25 @@ pub fn labels_to_string(l: &Labels) -> String {
         .join(",")
 }
 
+/// `10.244.1.5:8080`, `[fd00::5]:8080`, `10.244.1.5` as an address and port (an endpoint,
+/// a DNAT target).
+pub fn addr_port(s: &str) -> Option<(IpAddr, Option<u16>)> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse() {
+        return Some((ip, None));
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        let (ip, port) = rest.split_once(']')?;
+        return Some((
+            ip.parse().ok()?,
+            port.strip_prefix(':').and_then(|p| p.parse().ok()),
+        ));
+    }
+    let (ip, port) = s.rsplit_once(':')?;
+    Some((ip.parse().ok()?, port.parse().ok()))
+}
+
 /// The address of an endpoint written `ip`, `ip:port` or `[v6]:port`.
 pub fn endpoint_ip(a: &str) -> Option<IpAddr> {
-    let a = a.trim();
-    if let Ok(ip) = a.parse() {
-        return Some(ip);
-    }
-    if let Some(rest) = a.strip_prefix('[') {
-        return rest.split(']').next()?.parse().ok();
-    }
-    a.rsplit_once(':')?.0.parse().ok()
+    addr_port(a).map(|(ip, _)| ip)
 }
