@@ -2653,13 +2653,6 @@ fn describe_endpoints(
 
 // ------------------------------------------------------------------ installer configuration
 
-/// NodeLocal DNSCache's usual link-local addresses: the upstream manifest's and pharos'
-/// `169.254.20.10`, kubespray's default `nodelocaldns_ip` `169.254.25.10`.
-const NODELOCAL_DNS_IPS: [IpAddr; 2] = [
-    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10)),
-    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 25, 10)),
-];
-
 /// An installer's cluster configuration: its Service and pod ranges join `ranges` (a
 /// network already there under the same role is not added twice), its cluster DNS joins
 /// `cluster_dns`, NodeLocal DNSCache turned on joins `nodelocal_dns` (with the address the

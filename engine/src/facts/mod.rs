@@ -544,6 +544,13 @@ pub fn labels_to_string(l: &Labels) -> String {
         .join(",")
 }
 
+/// NodeLocal DNSCache's usual link-local addresses: the upstream manifest's and pharos'
+/// `169.254.20.10`, kubespray's default `nodelocaldns_ip` `169.254.25.10`.
+pub const NODELOCAL_DNS_IPS: [IpAddr; 2] = [
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10)),
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 25, 10)),
+];
+
 /// `10.244.1.5:8080`, `[fd00::5]:8080`, `10.244.1.5` as an address and port (an endpoint,
 /// a DNAT target).
 pub fn addr_port(s: &str) -> Option<(IpAddr, Option<u16>)> {

@@ -3,7 +3,7 @@
 
 use super::{sh, Answer, Ctx, PredicateInfo, Proof, Subject};
 use crate::calc::dns::expand;
-use crate::facts::{Facts, Lookup, LookupStatus, Resolver};
+use crate::facts::{Facts, Lookup, LookupStatus, Resolver, NODELOCAL_DNS_IPS};
 use std::net::IpAddr;
 
 /// NodeLocal DNSCache's link-local address.
@@ -322,7 +322,6 @@ pub const NAMESERVER_IS_CLUSTER_DNS: PredicateInfo = PredicateInfo {
                 );
             }
         }
-        let nodelocal: IpAddr = IpAddr::from([169, 254, 20, 10]);
         let failing = facts
             .lookups
             .iter()
@@ -355,8 +354,7 @@ pub const NAMESERVER_IS_CLUSTER_DNS: PredicateInfo = PredicateInfo {
         }
         if let Some((wrong, line, source)) = configured.iter().find(|(ip, _, _)| {
             *ip != dns_ip
-                && *ip != nodelocal
-                && !nodelocal_ip(&ip.to_string())
+                && !NODELOCAL_DNS_IPS.contains(ip)
                 && !facts.nodelocal_dns.iter().any(|n| n.value == Some(*ip))
         }) {
             return Answer::No(Proof {
@@ -483,9 +481,10 @@ pub const LOOKUP_TOOL_MISLEADS: PredicateInfo = PredicateInfo {
     },
 };
 
-/// NodeLocal DNSCache addresses: the documented default and kubespray's.
+/// A server named as text that is a NodeLocal DNSCache address.
 fn nodelocal_ip(ip: &str) -> bool {
-    ip == NODELOCAL_DNS || ip == "169.254.25.10"
+    ip.parse()
+        .is_ok_and(|ip: IpAddr| NODELOCAL_DNS_IPS.contains(&ip))
 }
 
 pub const NODELOCAL_EGRESS_UNPROVEN: PredicateInfo = PredicateInfo {
