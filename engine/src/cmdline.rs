@@ -5,6 +5,10 @@
 
 use serde::Serialize;
 
+/// Programs that print a file as it is: the file's name says where it came from, its
+/// content what it is.
+pub const FILE_VIEWERS: &[&str] = &["cat", "less", "more", "head", "tail", "bat", "batcat"];
+
 /// One command line, split into words (simple shell quoting understood).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandLine {

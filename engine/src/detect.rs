@@ -29,9 +29,6 @@ pub struct Candidate {
     pub confidence: f32,
 }
 
-/// Programs that print a file as it is.
-const FILE_VIEWERS: &[&str] = &["cat", "less", "more", "head", "tail", "bat", "batcat"];
-
 /// Detect a segment's kind.
 pub fn detect(seg: &Segment) -> Detection {
     if let Some(cmd) = &seg.command {
@@ -44,7 +41,7 @@ pub fn detect(seg: &Segment) -> Detection {
             // `cat FILE` names a file, not its format: when the text is plainly another
             // kind's and not this one's (`cat cluster.yaml` holding kubeadm's
             // ClusterConfiguration), the content decides.
-            if FILE_VIEWERS.contains(&cmd.program.as_str()) {
+            if crate::cmdline::FILE_VIEWERS.contains(&cmd.program.as_str()) {
                 let head = seg.head(SNIFF_LINES);
                 if (p.sniff)(head).is_none_or(|c| c <= 0.0) {
                     if let Some(best) = sniff_all(head)

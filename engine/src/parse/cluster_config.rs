@@ -179,9 +179,7 @@ fn matches_command(cmd: &CommandLine) -> bool {
     }
     let words = || cmd.args.iter().filter(|a| !a.starts_with('-'));
     match cmd.program.as_str() {
-        "cat" | "less" | "more" | "head" | "tail" | "bat" | "batcat" => {
-            words().any(|a| is_config_path(a))
-        }
+        p if crate::cmdline::FILE_VIEWERS.contains(&p) => words().any(|a| is_config_path(a)),
         "k0s" => {
             let w: Vec<&String> = words().collect();
             w.first().is_some_and(|a| *a == "config")
