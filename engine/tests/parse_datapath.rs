@@ -11,7 +11,6 @@ use netdoc::parse::ipvsadm::{self, VirtualServer};
 use netdoc::parse::nft::{self, Chain, NftRule, NftSet};
 use netdoc::parse::{parse_as, Parsed, Records, Status};
 use netdoc::split::Segment;
-use serde_json::Value;
 use std::path::Path;
 
 const KINDS: &[&str] = &["ipvsadm", "nft", "ipset"];
@@ -782,10 +781,6 @@ fn command_for(kind: &str) -> &'static str {
 /// Fixtures content alone cannot claim.
 const NOT_BY_CONTENT: &[&str] = &["nft/nft-1.0.9--no-table.txt"];
 
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
-
 #[test]
 fn every_fixture_is_detected_by_content_and_by_command() {
     for kind in KINDS {
@@ -796,26 +791,13 @@ fn every_fixture_is_detected_by_content_and_by_command() {
                 continue;
             }
             if !NOT_BY_CONTENT.contains(&rel.as_str()) {
-                let segs = segments(&text);
-                assert_eq!(segs.len(), 1, "{rel}: {segs:?}");
-                assert_eq!(
-                    segs[0]["detection"]["kind"].as_str(),
-                    Some(*kind),
-                    "{rel} by content: {:?}",
-                    segs[0]["detection"]
-                );
+                one_segment_of(&text, kind, &format!("{rel} by content"));
             }
             let with_cmd = format!("$ {}\n{text}", command_for(kind));
-            let segs = segments(&with_cmd);
-            assert_eq!(segs.len(), 1, "{rel} with command: {segs:?}");
-            assert_eq!(
-                segs[0]["detection"]["kind"].as_str(),
-                Some(*kind),
-                "{rel} with command"
-            );
+            let seg = one_segment_of(&with_cmd, kind, &format!("{rel} with command"));
             let expect = run(kind, &rel);
             let status = serde_json::to_value(expect.status).unwrap();
-            assert_eq!(segs[0]["parsed"]["status"], status, "{rel} with command");
+            assert_eq!(seg["parsed"]["status"], status, "{rel} with command");
         }
     }
 }

@@ -12,7 +12,6 @@ use netdoc::parse::{
     ip_addr, ip_link, ip_neigh, ip_route, ip_route_get, ip_rule, sysctl, Parsed, Records, Status,
 };
 use netdoc::split::Segment;
-use serde_json::Value;
 use std::net::IpAddr;
 
 const KINDS: &[&str] = &[
@@ -664,10 +663,6 @@ const NOT_BY_CONTENT: &[&str] = &[
     "sysctl/proc--bare-value.txt",
 ];
 
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
-
 #[test]
 fn every_fixture_is_detected_by_content_and_by_command() {
     for kind in KINDS {
@@ -678,29 +673,20 @@ fn every_fixture_is_detected_by_content_and_by_command() {
                 continue;
             }
             if !NOT_BY_CONTENT.contains(&rel.as_str()) {
-                let segs = segments(&text);
-                assert_eq!(segs.len(), 1, "{rel}: {segs:?}");
-                assert_eq!(
-                    segs[0]["detection"]["kind"].as_str(),
-                    Some(*kind),
-                    "{rel} by content: {:?}",
-                    segs[0]["detection"]
-                );
+                one_segment_of(&text, kind, &format!("{rel} by content"));
             }
             let cmd = command_for(&rel);
-            let segs = segments(&format!("$ {cmd}\n{text}"));
-            assert_eq!(segs.len(), 1, "{rel} with command: {segs:?}");
-            assert_eq!(
-                segs[0]["detection"]["kind"].as_str(),
-                Some(*kind),
-                "{rel} with command"
+            let seg = one_segment_of(
+                &format!("$ {cmd}\n{text}"),
+                kind,
+                &format!("{rel} with command"),
             );
             if !rel.contains("bare-value") {
                 let expect = run(kind, &rel);
                 let status = serde_json::to_value(expect.status).unwrap();
-                assert_eq!(segs[0]["parsed"]["status"], status, "{rel} with command");
+                assert_eq!(seg["parsed"]["status"], status, "{rel} with command");
             } else {
-                assert_eq!(segs[0]["parsed"]["status"], "parsed");
+                assert_eq!(seg["parsed"]["status"], "parsed");
             }
         }
     }

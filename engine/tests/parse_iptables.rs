@@ -10,7 +10,6 @@ use common::*;
 use netdoc::parse::iptables_save::{self, Record as SaveRecord, RuleSpec};
 use netdoc::parse::{iptables_list, iptables_version, parse_as, Parsed, Records, Status};
 use netdoc::split::Segment;
-use serde_json::Value;
 use std::path::Path;
 
 const KINDS: &[&str] = &["iptables-save", "iptables-list", "iptables-version"];
@@ -469,10 +468,6 @@ const NOT_BY_CONTENT: &[&str] = &[
     "iptables-version/iptables-1.8.7--garbled.txt",
 ];
 
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
-
 #[test]
 fn every_fixture_is_detected_by_content_and_by_command() {
     for kind in KINDS {
@@ -483,26 +478,13 @@ fn every_fixture_is_detected_by_content_and_by_command() {
                 continue;
             }
             if !NOT_BY_CONTENT.contains(&rel.as_str()) {
-                let segs = segments(&text);
-                assert_eq!(segs.len(), 1, "{rel}: {segs:?}");
-                assert_eq!(
-                    segs[0]["detection"]["kind"].as_str(),
-                    Some(*kind),
-                    "{rel} by content: {:?}",
-                    segs[0]["detection"]
-                );
+                one_segment_of(&text, kind, &format!("{rel} by content"));
             }
             let with_cmd = format!("$ {}\n{text}", command_for(kind));
-            let segs = segments(&with_cmd);
-            assert_eq!(segs.len(), 1, "{rel} with command: {segs:?}");
-            assert_eq!(
-                segs[0]["detection"]["kind"].as_str(),
-                Some(*kind),
-                "{rel} with command"
-            );
+            let seg = one_segment_of(&with_cmd, kind, &format!("{rel} with command"));
             let expect = run(kind, &rel);
             let status = serde_json::to_value(expect.status).unwrap();
-            assert_eq!(segs[0]["parsed"]["status"], status, "{rel} with command");
+            assert_eq!(seg["parsed"]["status"], status, "{rel} with command");
         }
     }
 }

@@ -6,7 +6,6 @@ mod common;
 use common::*;
 
 use netdoc::parse::{kubelet_log::Record, Parsed, Records, Status};
-use serde_json::Value;
 
 const KIND: &str = "kubelet-log";
 
@@ -201,10 +200,6 @@ const COMMANDS: &[&str] = &[
     "systemctl status kubelet",
     "tail /var/log/kubelet.log",
 ];
-
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
 
 #[test]
 fn detected_by_content_and_by_command() {

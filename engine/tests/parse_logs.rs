@@ -9,7 +9,6 @@ use common::*;
 use netdoc::parse::{
     coredns_log, kernel_log, kube_proxy_log, kubectl_error, Parsed, Records, Status,
 };
-use serde_json::Value;
 use std::path::Path;
 
 const KINDS: &[&str] = &[
@@ -608,10 +607,6 @@ fn command_for(kind: &str) -> &'static str {
     }
 }
 
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
-
 #[test]
 fn every_fixture_is_detected_by_content_and_by_command() {
     for kind in KINDS {
@@ -643,16 +638,10 @@ fn every_fixture_is_detected_by_content_and_by_command() {
                 continue;
             }
             let with_cmd = format!("$ {}\n{text}", command_for(kind));
-            let segs = segments(&with_cmd);
-            assert_eq!(segs.len(), 1, "{rel} with command: {segs:?}");
-            assert_eq!(
-                segs[0]["detection"]["kind"].as_str(),
-                Some(*kind),
-                "{rel} with command"
-            );
+            let seg = one_segment_of(&with_cmd, kind, &format!("{rel} with command"));
             let expect = run(kind, &rel);
             let status = serde_json::to_value(expect.status).unwrap();
-            assert_eq!(segs[0]["parsed"]["status"], status, "{rel} with command");
+            assert_eq!(seg["parsed"]["status"], status, "{rel} with command");
         }
     }
 }

@@ -628,10 +628,6 @@ fn command_for(kind: &str) -> &'static str {
 /// Fixtures content alone cannot claim: a bare number.
 const NOT_BY_CONTENT: &[&str] = &["conntrack/conntrack-1.4.6--count.txt"];
 
-fn segments(input: &str) -> Vec<Value> {
-    netdoc::parse_all(input).as_array().unwrap().clone()
-}
-
 #[test]
 fn every_fixture_is_detected_by_content_and_by_command() {
     for kind in KINDS {
@@ -642,14 +638,7 @@ fn every_fixture_is_detected_by_content_and_by_command() {
                 continue;
             }
             if !NOT_BY_CONTENT.contains(&rel.as_str()) {
-                let segs = segments(&text);
-                assert_eq!(segs.len(), 1, "{rel}: {segs:?}");
-                assert_eq!(
-                    segs[0]["detection"]["kind"].as_str(),
-                    Some(*kind),
-                    "{rel} by content: {:?}",
-                    segs[0]["detection"]
-                );
+                one_segment_of(&text, kind, &format!("{rel} by content"));
             }
             for cmd in [command_for(kind), command_of(&rel).unwrap_or("")] {
                 if cmd.is_empty() {

@@ -60,3 +60,22 @@ pub fn assert_empty_fixtures_read_empty(kinds: &[&str]) {
         );
     }
 }
+
+/// `netdoc::parse_all` of a paste: one JSON value per segment.
+pub fn segments(input: &str) -> Vec<serde_json::Value> {
+    netdoc::parse_all(input).as_array().unwrap().clone()
+}
+
+/// `input` is read as exactly one segment, detected as `kind`; that segment. `what` names
+/// the case in failure messages.
+pub fn one_segment_of(input: &str, kind: &str, what: &str) -> serde_json::Value {
+    let segs = segments(input);
+    assert_eq!(segs.len(), 1, "{what}: {segs:?}");
+    assert_eq!(
+        segs[0]["detection"]["kind"].as_str(),
+        Some(kind),
+        "{what}: {:?}",
+        segs[0]["detection"]
+    );
+    segs[0].clone()
+}
