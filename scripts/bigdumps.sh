@@ -35,6 +35,7 @@ files=(
     "ipvsadm.txt ipvsadm"
     "conntrack.txt conntrack"
     "ss.txt ss"
+    "ss-tuanp.txt ss"
     "pods.txt kubectl-get-pods"
 )
 

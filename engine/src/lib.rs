@@ -26,25 +26,42 @@ use report::{Finding, Report};
 /// (Service selector `app=api` vs pods `app=backend`, a deny-all policy, DNS timing out).
 pub const EXAMPLE: &str = include_str!("../../tests/scenarios/broken-net-lab/input.txt");
 
+/// Records a big segment's parser hands on at a time (see [`parse::Chunker`]).
+pub const CHUNK_RECORDS: usize = 4096;
+
 /// Diagnose a paste: the whole pipeline.
 pub fn diagnose(input: &str) -> Report {
+    diagnose_in_chunks(input, CHUNK_RECORDS)
+}
+
+/// [`diagnose`] with big segments' records handed on `chunk` at a time: the report must
+/// not depend on it (tests compare 1 record at a time with all at once).
+#[doc(hidden)]
+pub fn diagnose_in_chunks(input: &str, chunk: usize) -> Report {
     let segments = split::split(input, &detect::sniff_kind);
     let mut report = Report {
         version: report::VERSION,
         ..Report::default()
     };
-    // Streamed: each segment's records become facts and are dropped before the next
-    // segment is parsed, so the peak is one segment's records plus the facts.
+    // Streamed: a segment's records become facts chunk by chunk as its parser reads
+    // them, and are dropped at once, so the peak is one chunk of records plus the facts
+    // (a 160 MB `conntrack -L` is never held as a million records).
     let mut builder = facts::Builder::default();
     // The NetworkPolicy evaluator reads the Kubernetes-object segments' lines again.
     let mut objects: Vec<&split::Segment> = Vec::new();
     for seg in &segments {
         let det = detect::detect(seg);
-        let result = det.kind.and_then(|k| parse::parse_as(k, seg));
+        let result = det.kind.and_then(|k| {
+            builder.begin(seg, k);
+            let streamed = parse::parse_stream(k, seg, chunk, &mut |records| {
+                builder.add_records(seg, &records)
+            });
+            builder.end(seg);
+            streamed
+        });
         let first = seg.command_line.unwrap_or(seg.first_line);
         let (status, records, problems) = match result {
             Some(p) => {
-                builder.add(seg, &p);
                 if p.kind == "k8s-objects" {
                     objects.push(seg);
                 }
@@ -53,7 +70,7 @@ pub fn diagnose(input: &str) -> Report {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default(),
-                    p.records.len(),
+                    p.records,
                     p.problems,
                 )
             }

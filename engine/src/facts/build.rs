@@ -22,21 +22,35 @@ pub fn build(parsed: &[(&Segment, Option<&Parsed>)]) -> Facts {
 
 /// The store built one parsed segment at a time, so a caller can drop each segment's
 /// records once they are facts: [`build`] is `add` for every segment, then `finish`.
+///
+/// A big segment's records may come in chunks ([`parse::parse_stream`]): `begin` the
+/// segment, `add_records` for each chunk, then `end` it; what has to see the whole
+/// segment (socket pile-ups, folded conntrack tuples, kube-proxy's chains) gathers in
+/// between and becomes facts at `end`.
 #[derive(Debug, Default)]
 pub struct Builder {
     f: Facts,
     /// Names of the Services (endpoints, slices) a kubectl command asked for.
     named: Vec<String>,
+    /// What the segment being read has gathered so far.
+    open: Open,
 }
 
 impl Builder {
     /// Turn one parsed segment's records into facts.
     pub fn add(&mut self, seg: &Segment, p: &Parsed) {
+        self.begin(seg, p.kind);
+        self.add_records(seg, &p.records);
+        self.end(seg);
+    }
+
+    /// Start a segment of this kind.
+    pub fn begin(&mut self, seg: &Segment, kind: &str) {
         let f = &mut self.f;
-        if !f.kinds_seen.iter().any(|k| k == p.kind) {
-            f.kinds_seen.push(p.kind.to_string());
+        if !f.kinds_seen.iter().any(|k| k == kind) {
+            f.kinds_seen.push(kind.to_string());
         }
-        add(f, seg, &p.records);
+        self.open = Open::default();
         if let Some(k) = seg.kubectl() {
             if k.resource
                 .as_deref()
@@ -47,10 +61,45 @@ impl Builder {
         }
     }
 
+    /// One chunk of the segment's records (or all of them).
+    pub fn add_records(&mut self, seg: &Segment, records: &Records) {
+        add(&mut self.f, &mut self.open, seg, records);
+    }
+
+    /// The segment is read: what gathered over its chunks becomes facts.
+    pub fn end(&mut self, seg: &Segment) {
+        std::mem::take(&mut self.open).finish(&mut self.f, seg);
+    }
+
     /// The joins that need every output read first; the store.
     pub fn finish(mut self) -> Facts {
         join(&mut self.f, &self.named);
         self.f
+    }
+}
+
+/// What one segment gathers over its chunks of records, for the facts that need all of
+/// them: each part is empty unless the segment is of its kind.
+#[derive(Debug, Default)]
+struct Open {
+    pileups: Pileups,
+    conntrack: ConntrackFold,
+    iptables: Option<IptablesFold>,
+    ipvs: Option<IpvsFold>,
+    /// A node-local-dns pod was already seen in this `get pods`.
+    nodelocal_pod: bool,
+}
+
+impl Open {
+    fn finish(self, f: &mut Facts, seg: &Segment) {
+        self.pileups.finish(f);
+        self.conntrack.finish(f);
+        if let Some(ipt) = self.iptables {
+            ipt.finish(f, seg);
+        }
+        if let Some(ipvs) = self.ipvs {
+            ipvs.finish(f, seg);
+        }
     }
 }
 
@@ -245,7 +294,7 @@ fn push_line(lines: &mut Vec<usize>, line: usize) {
     }
 }
 
-fn add(f: &mut Facts, seg: &Segment, records: &Records) {
+fn add(f: &mut Facts, open: &mut Open, seg: &Segment, records: &Records) {
     match records {
         Records::K8sObjects(objs) => {
             objects(f, seg, objs);
@@ -255,15 +304,15 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::KubectlGetSvc(rows) => get_svc(f, seg, rows),
         Records::KubectlGetEndpoints(rows) => get_endpoints(f, seg, rows),
         Records::KubectlGetEndpointslices(rows) => get_endpointslices(f, seg, rows),
-        Records::KubectlGetPods(rows) => get_pods(f, seg, rows),
+        Records::KubectlGetPods(rows) => get_pods(f, open, seg, rows),
         Records::KubectlDescribeSvc(recs) => describe_svc(f, seg, recs),
         Records::Curl(rows)
         | Records::Wget(rows)
         | Records::Nc(rows)
         | Records::Telnet(rows)
         | Records::NetErrors(rows) => probes(f, seg, rows),
-        Records::Ss(rows) => ss(f, seg, rows),
-        Records::Netstat(rows) => netstat(f, seg, rows),
+        Records::Ss(rows) => ss(f, open, seg, rows),
+        Records::Netstat(rows) => netstat(f, open, seg, rows),
         Records::ResolvConf(recs) => resolv_conf(f, seg, recs),
         Records::Nslookup(recs) => nslookup(f, seg, recs),
         Records::Dig(recs) => dig(f, seg, recs),
@@ -275,7 +324,9 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IptablesVersion(recs) => iptables_version(f, recs),
         Records::IptablesSave(recs) => {
             iptables_save(f, recs);
-            iptables_frontends(f, seg, recs);
+            open.iptables
+                .get_or_insert_with(IptablesFold::default)
+                .feed(f, recs);
         }
         Records::IptablesList(recs) => iptables_list(f, recs),
         Records::IpRoute(_) => {}
@@ -285,7 +336,10 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::IpNeigh(recs) => ip_neigh(f, recs),
         Records::IpRule(_) => {}
         Records::Sysctl(recs) => sysctl(f, recs),
-        Records::Ipvsadm(recs) => ipvs_frontends(f, seg, recs),
+        Records::Ipvsadm(recs) => open
+            .ipvs
+            .get_or_insert_with(IpvsFold::default)
+            .feed(f, recs),
         Records::Ipset(_) => {}
         Records::Nft(recs) => nft_frontends(f, seg, recs),
         Records::Ping(recs) => ping(f, seg, recs),
@@ -293,10 +347,7 @@ fn add(f: &mut Facts, seg: &Segment, records: &Records) {
         Records::Traceroute(_) => {}
         Records::Mtr(_) => {}
         Records::Tcpdump(recs) => tcpdump(f, seg, recs),
-        Records::Conntrack(recs) => {
-            conntrack(f, recs);
-            nat_flows(f, recs);
-        }
+        Records::Conntrack(recs) => open.conntrack.feed(f.nat_flows.len(), recs),
         Records::Host(recs) => host_lookups(f, seg, recs),
         Records::Getent(recs) => getent_lookups(f, seg, recs),
         Records::EthtoolFeatures(recs) => ethtool_features(f, recs),
@@ -715,9 +766,16 @@ fn listed_selector(seg: &Segment) -> Option<Labels> {
     parse::common::parse_label_list(sel).filter(|m| !m.is_empty())
 }
 
-fn get_pods(f: &mut Facts, seg: &Segment, rows: &[parse::kubectl_get_pods::Record]) {
+fn get_pods(
+    f: &mut Facts,
+    open: &mut Open,
+    seg: &Segment,
+    rows: &[parse::kubectl_get_pods::Record],
+) {
     let cmd_ns = cmd_namespace(seg);
-    nodelocal_from_pods(f, rows, cmd_ns.as_deref());
+    if !open.nodelocal_pod {
+        open.nodelocal_pod = nodelocal_from_pods(f, rows, cmd_ns.as_deref());
+    }
     let listed = listed_selector(seg);
     let cmd_line = seg.command_line.unwrap_or(0);
     for r in rows {
@@ -919,7 +977,7 @@ fn listener(f: &mut Facts, pod: Option<String>, s: Socket) {
     }
 }
 
-fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
+fn ss(f: &mut Facts, open: &mut Open, seg: &Segment, rows: &[parse::ss::Record]) {
     let pod = client(seg).pod;
     for r in rows {
         let sock = Socket {
@@ -932,17 +990,16 @@ fn ss(f: &mut Facts, seg: &Segment, rows: &[parse::ss::Record]) {
         };
         listener(f, pod.clone(), sock);
     }
-    pileups(
-        f,
-        rows.iter().map(|r| Conn {
+    for r in rows {
+        open.pileups.feed(Conn {
             state: r.state.as_deref().unwrap_or(""),
             local_port: r.local_port,
             peer: &r.peer_address,
             peer_port: r.peer_port,
             process: r.program.as_deref(),
             line: r.line,
-        }),
-    );
+        });
+    }
 }
 
 /// One connection row of ss or netstat, for the state pile-ups.
@@ -957,96 +1014,115 @@ struct Conn<'r> {
 
 /// Many SYN-SENT sockets to one peer (its SYNs go unanswered) or many CLOSE-WAIT sockets
 /// on one local port (the application does not close what the peer closed) become
-/// signals, with the rows as evidence.
-fn pileups<'r>(f: &mut Facts, conns: impl Iterator<Item = Conn<'r>>) {
+/// signals, with the rows as evidence. Fed row by row over a whole segment (which may
+/// come in several chunks), then finished.
+#[derive(Debug, Default)]
+struct Pileups {
+    /// (signal, key, first process, rows, the first rows' lines)
+    #[allow(clippy::type_complexity)]
+    groups: Vec<(&'static str, String, Option<String>, usize, Vec<usize>)>,
+    /// Group positions by (signal, key): a million sockets with thousands of distinct
+    /// peers must not scan every group per row.
+    at: std::collections::HashMap<(&'static str, String), usize>,
+}
+
+impl Pileups {
     const SYN_SENT_MIN: usize = 3;
     const CLOSE_WAIT_MIN: usize = 10;
     const KEEP_LINES: usize = 20;
-    // (signal, key, first process, rows, the first rows' lines)
-    #[allow(clippy::type_complexity)]
-    let mut groups: Vec<(&'static str, String, Option<String>, usize, Vec<usize>)> = Vec::new();
-    // Group positions by (signal, key): a million sockets with thousands of distinct
-    // peers must not scan every group per row.
-    let mut at: std::collections::HashMap<(&'static str, String), usize> =
-        std::collections::HashMap::new();
-    for c in conns {
-        let state = c.state.to_ascii_uppercase().replace('_', "-");
-        let (sig, key) = match state.as_str() {
-            "SYN-SENT" => (
+
+    fn feed(&mut self, c: Conn<'_>) {
+        let is = |want: &str| {
+            c.state.len() == want.len()
+                && c.state
+                    .bytes()
+                    .zip(want.bytes())
+                    .all(|(a, b)| a.to_ascii_uppercase() == b || (a == b'_' && b == b'-'))
+        };
+        let (sig, key) = if is("SYN-SENT") {
+            (
                 "syn-sent-pileup",
                 format!(
                     "{}:{}",
                     c.peer,
                     c.peer_port.map(|p| p.to_string()).unwrap_or_default()
                 ),
-            ),
-            "CLOSE-WAIT" => (
+            )
+        } else if is("CLOSE-WAIT") {
+            (
                 "close-wait-pileup",
                 c.local_port.map(|p| p.to_string()).unwrap_or_default(),
-            ),
-            _ => continue,
+            )
+        } else {
+            return;
         };
         let k = (sig, key);
-        match at.get(&k).and_then(|&i| groups.get_mut(i)) {
+        match self.at.get(&k).and_then(|&i| self.groups.get_mut(i)) {
             Some(g) => {
                 g.3 += 1;
-                if g.4.len() < KEEP_LINES {
+                if g.4.len() < Self::KEEP_LINES {
                     g.4.push(c.line);
                 }
             }
             None => {
-                at.insert(k.clone(), groups.len());
-                groups.push((sig, k.1, c.process.map(str::to_string), 1, vec![c.line]));
+                self.at.insert(k.clone(), self.groups.len());
+                self.groups
+                    .push((sig, k.1, c.process.map(str::to_string), 1, vec![c.line]));
             }
         }
     }
-    for (sig, key, process, count, lines) in groups {
-        let min = if sig == "syn-sent-pileup" {
-            SYN_SENT_MIN
-        } else {
-            CLOSE_WAIT_MIN
-        };
-        if count < min {
-            continue;
-        }
-        let mut fields = BTreeMap::new();
-        fields.insert(
-            if sig == "syn-sent-pileup" {
-                "peer"
+
+    fn finish(self, f: &mut Facts) {
+        const SYN_SENT_MIN: usize = Pileups::SYN_SENT_MIN;
+        const CLOSE_WAIT_MIN: usize = Pileups::CLOSE_WAIT_MIN;
+        let groups = self.groups;
+        for (sig, key, process, count, lines) in groups {
+            let min = if sig == "syn-sent-pileup" {
+                SYN_SENT_MIN
             } else {
-                "local_port"
+                CLOSE_WAIT_MIN
+            };
+            if count < min {
+                continue;
             }
-            .to_string(),
-            key,
-        );
-        if let Some(p) = process {
-            fields.insert("process".to_string(), p);
+            let mut fields = BTreeMap::new();
+            fields.insert(
+                if sig == "syn-sent-pileup" {
+                    "peer"
+                } else {
+                    "local_port"
+                }
+                .to_string(),
+                key,
+            );
+            if let Some(p) = process {
+                fields.insert("process".to_string(), p);
+            }
+            fields.insert("count".to_string(), count.to_string());
+            f.signals.push(Signal {
+                source: "sockets".into(),
+                signature: sig.into(),
+                detail: String::new(),
+                fields,
+                count,
+                lines,
+            });
         }
-        fields.insert("count".to_string(), count.to_string());
-        f.signals.push(Signal {
-            source: "sockets".into(),
-            signature: sig.into(),
-            detail: String::new(),
-            fields,
-            count,
-            lines,
-        });
     }
 }
 
-fn netstat(f: &mut Facts, seg: &Segment, rows: &[parse::netstat::Record]) {
+fn netstat(f: &mut Facts, open: &mut Open, seg: &Segment, rows: &[parse::netstat::Record]) {
     let pod = client(seg).pod;
-    pileups(
-        f,
-        rows.iter().map(|r| Conn {
+    for r in rows {
+        open.pileups.feed(Conn {
             state: r.state.as_deref().unwrap_or(""),
             local_port: r.local_port,
             peer: &r.foreign_address,
             peer_port: r.foreign_port,
             process: r.program_name.as_deref(),
             line: r.line,
-        }),
-    );
+        });
+    }
     for r in rows {
         let sock = Socket {
             proto: &r.proto,
@@ -1810,29 +1886,107 @@ fn sysctl(f: &mut Facts, recs: &[parse::sysctl::Record]) {
     }
 }
 
-fn conntrack(f: &mut Facts, recs: &[parse::conntrack::Record]) {
-    use parse::conntrack::Record as R;
-    let (mut failed, mut dropped, mut lines) = (0u64, 0u64, Vec::new());
-    for r in recs {
-        if let R::Stats(s) = r {
-            let (i, d) = (s.insert_failed.unwrap_or(0), s.drop.unwrap_or(0));
-            if i > 0 || d > 0 {
-                failed += i;
-                dropped += d;
-                lines.push(s.line);
+/// A conntrack segment's counters and DNATed tuples, gathered over its chunks.
+#[derive(Debug, Default)]
+struct ConntrackFold {
+    /// `conntrack -S`: insert_failed and drop summed over CPUs, the lines that count.
+    failed: u64,
+    dropped: u64,
+    lines: Vec<usize>,
+    /// Folded per segment: a tuple pasted twice in two segments shows as two entries.
+    at: std::collections::HashMap<NatTuple, usize>,
+    fresh: Vec<NatFlow>,
+}
+
+/// (protocol, Service address, its port, backend, its port).
+type NatTuple = (
+    std::borrow::Cow<'static, str>,
+    IpAddr,
+    Option<u16>,
+    IpAddr,
+    Option<u16>,
+);
+
+impl ConntrackFold {
+    /// `kept`: NATed tuples the store holds already (from earlier segments).
+    fn feed(&mut self, kept: usize, recs: &[parse::conntrack::Record]) {
+        use parse::conntrack::Record as R;
+        for r in recs {
+            match r {
+                R::Stats(s) => {
+                    let (i, d) = (s.insert_failed.unwrap_or(0), s.drop.unwrap_or(0));
+                    if i > 0 || d > 0 {
+                        self.failed = self.failed.saturating_add(i);
+                        self.dropped = self.dropped.saturating_add(d);
+                        if self.lines.len() < 20 {
+                            self.lines.push(s.line);
+                        }
+                    }
+                }
+                R::Flow(fl) => self.nat_flow(kept, fl),
+                R::Count(_) | R::Summary(_) => {}
             }
         }
     }
-    if let Some(first) = lines.first().copied() {
-        let mut fields = BTreeMap::new();
-        fields.insert("insert_failed".to_string(), failed.to_string());
-        fields.insert("drop".to_string(), dropped.to_string());
-        signal(f, "node", "conntrack-drops", "", &fields, first);
-        if let Some(s) = f.signals.last_mut() {
-            for l in lines.into_iter().skip(1).take(19) {
-                push_line(&mut s.lines, l);
+
+    /// A flow whose reply source differs from its original destination was DNATed.
+    fn nat_flow(&mut self, kept: usize, fl: &parse::conntrack::Flow) {
+        let (Some(dst), Some(rsrc)) = (fl.orig_dst.as_deref(), fl.reply_src.as_deref()) else {
+            return;
+        };
+        if dst == rsrc {
+            return;
+        }
+        let (Ok(vip), Ok(backend)) = (dst.parse::<IpAddr>(), rsrc.parse::<IpAddr>()) else {
+            return;
+        };
+        let key = (
+            fl.protocol.clone(),
+            vip,
+            fl.orig_dport,
+            backend,
+            fl.reply_sport,
+        );
+        if let Some(&i) = self.at.get(&key) {
+            if let Some(nf) = self.fresh.get_mut(i) {
+                nf.count += 1;
+            }
+            return;
+        }
+        if kept + self.at.len() >= MAX_NAT_TUPLES {
+            return;
+        }
+        let state = fl
+            .state
+            .as_ref()
+            .map(|s| s.to_string())
+            .or_else(|| fl.status.first().map(|s| format!("[{s}]")));
+        self.at.insert(key, self.fresh.len());
+        self.fresh.push(NatFlow {
+            protocol: fl.protocol.to_string(),
+            vip,
+            vport: fl.orig_dport,
+            backend,
+            bport: fl.reply_sport,
+            state,
+            count: 1,
+            line: fl.line,
+        });
+    }
+
+    fn finish(self, f: &mut Facts) {
+        if let Some(first) = self.lines.first().copied() {
+            let mut fields = BTreeMap::new();
+            fields.insert("insert_failed".to_string(), self.failed.to_string());
+            fields.insert("drop".to_string(), self.dropped.to_string());
+            signal(f, "node", "conntrack-drops", "", &fields, first);
+            if let Some(s) = f.signals.last_mut() {
+                for &l in self.lines.iter().skip(1) {
+                    push_line(&mut s.lines, l);
+                }
             }
         }
+        f.nat_flows.extend(self.fresh);
     }
 }
 
@@ -1863,58 +2017,97 @@ fn proto_name(p: &str) -> String {
 /// kube-proxy's iptables frontends: a KUBE-SERVICES rule for a Service address that jumps
 /// to its KUBE-SVC/KUBE-SVL/KUBE-EXT/KUBE-FW chain, followed through the KUBE-SEP chains to
 /// their DNAT targets; and the "has no endpoints" REJECT rules of the filter table.
-fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save::Record]) {
-    use parse::iptables_save::{Record as R, RuleSpec};
-    use std::collections::HashMap;
-    let mut chains: HashMap<&str, Vec<&RuleSpec>> = HashMap::new();
-    let mut entries: Vec<&RuleSpec> = Vec::new();
-    let mut first = 0;
-    // A whole table shows its chain declarations (`:KUBE-SERVICES - [0:0]`); `-A` lines
-    // alone are an excerpt, and a rule missing from an excerpt proves nothing.
-    let mut declared = false;
-    let mut ipvs_sets = None;
-    for r in recs {
-        if first == 0 {
-            first = r.line();
-        }
-        if let R::Chain(c) = r {
-            declared |= c.table == "nat";
-        }
-        let R::Rule(rule) = r else { continue };
-        if ipvs_sets.is_none() && rule.raw.contains("KUBE-CLUSTER-IP") {
-            ipvs_sets = Some(rule.line);
-        }
-        if rule.chain == "KUBE-ROUTER-HAIRPIN" {
-            hairpin_from_save(f, rule);
-        }
-        if rule.table == "nat" {
-            chains.entry(rule.chain.as_str()).or_default().push(rule);
-        }
-        if rule.chain == "KUBE-SERVICES" || rule.chain == "KUBE-EXTERNAL-SERVICES" {
-            entries.push(rule);
+///
+/// Gathered over the segment's chunks: the entry rules, and per nat chain only the steps
+/// the walk follows (a jump on to a Service or endpoint chain, a DNAT target), so a
+/// 10,000-Service dump is not held as records until its end.
+#[derive(Debug, Default)]
+struct IptablesFold {
+    first: usize,
+    /// A whole table shows its chain declarations (`:KUBE-SERVICES - [0:0]`); `-A` lines
+    /// alone are an excerpt, and a rule missing from an excerpt proves nothing.
+    declared: bool,
+    ipvs_sets: Option<usize>,
+    chains: std::collections::HashMap<String, Vec<ChainStep>>,
+    entries: Vec<Frontend>,
+    /// Per entry in `entries`: the chain it jumps to.
+    jumps: Vec<String>,
+}
+
+/// One nat rule the walk from a Service's entry follows.
+#[derive(Debug)]
+struct ChainStep {
+    /// A KUBE-SVC/KUBE-SVL/KUBE-SEP chain it jumps to.
+    next: Option<String>,
+    /// Its DNAT target.
+    to: Option<(IpAddr, Option<u16>)>,
+    line: usize,
+}
+
+impl IptablesFold {
+    fn feed(&mut self, f: &mut Facts, recs: &[parse::iptables_save::Record]) {
+        use parse::iptables_save::{Record as R, RuleSpec};
+        let target = |r: &RuleSpec| {
+            r.jump
+                .clone()
+                .or_else(|| r.goto.clone())
+                .unwrap_or_default()
+        };
+        for r in recs {
+            if self.first == 0 {
+                self.first = r.line();
+            }
+            if let R::Chain(c) = r {
+                self.declared |= c.table == "nat";
+            }
+            let R::Rule(rule) = r else { continue };
+            if self.ipvs_sets.is_none() && rule.raw.contains("KUBE-CLUSTER-IP") {
+                self.ipvs_sets = Some(rule.line);
+            }
+            if rule.chain == "KUBE-ROUTER-HAIRPIN" {
+                hairpin_from_save(f, rule);
+            }
+            if rule.table == "nat" {
+                let t = target(rule);
+                let next = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+                    .then_some(t);
+                let to = rule
+                    .to_destination
+                    .as_deref()
+                    .and_then(|to| addr_port(to.split(',').next().unwrap_or(to)));
+                if next.is_some() || to.is_some() {
+                    let step = ChainStep {
+                        next,
+                        to,
+                        line: rule.line,
+                    };
+                    match self.chains.get_mut(rule.chain.as_str()) {
+                        Some(steps) => steps.push(step),
+                        None => {
+                            self.chains.insert(rule.chain.clone(), vec![step]);
+                        }
+                    }
+                }
+            }
+            if rule.chain == "KUBE-SERVICES" || rule.chain == "KUBE-EXTERNAL-SERVICES" {
+                self.entry(rule, target(rule));
+            }
         }
     }
-    if first == 0 {
-        return;
-    }
-    let target = |r: &RuleSpec| {
-        r.jump
-            .clone()
-            .or_else(|| r.goto.clone())
-            .unwrap_or_default()
-    };
-    let mut frontends = Vec::new();
-    for rule in entries {
+
+    /// A KUBE-SERVICES rule for one Service address.
+    fn entry(&mut self, rule: &parse::iptables_save::RuleSpec, jump: String) {
         let Some(dst) = rule.destination.as_deref() else {
-            continue;
+            return;
         };
         if rule.negate_destination {
-            continue;
+            return;
         }
         let Some(vip) = dst.split('/').next().and_then(|d| d.parse::<IpAddr>().ok()) else {
-            continue;
+            return;
         };
-        let jump = target(rule);
         let comment = rule.comment.as_deref().unwrap_or("");
         let no_endpoints =
             comment.contains("has no endpoints") && matches!(jump.as_str(), "REJECT" | "DROP");
@@ -1922,7 +2115,7 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
             .iter()
             .any(|p| jump.starts_with(p));
         if !svc_chain && !no_endpoints {
-            continue;
+            return;
         }
         let service = comment
             .split(" cluster IP")
@@ -1933,36 +2126,7 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
             .map(str::trim)
             .filter(|c| c.contains('/'))
             .map(str::to_string);
-        let mut backends: Vec<Sourced<(IpAddr, Option<u16>)>> = Vec::new();
-        // Follow jumps to KUBE-SEP chains, at most three chains deep (EXT → SVC → SEP).
-        let mut todo: Vec<(String, u8)> = vec![(jump.clone(), 0)];
-        let mut seen: Vec<String> = Vec::new();
-        while let Some((chain, depth)) = todo.pop() {
-            if depth > 3 || seen.contains(&chain) || seen.len() > 4096 {
-                continue;
-            }
-            seen.push(chain.clone());
-            for r in chains.get(chain.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
-                if let Some(to) = r.to_destination.as_deref() {
-                    if let Some(b) = addr_port(to.split(',').next().unwrap_or(to)) {
-                        if !backends.iter().any(|x| x.value == b) {
-                            backends.push(Sourced {
-                                value: b,
-                                line: r.line,
-                            });
-                        }
-                    }
-                }
-                let t = target(r);
-                if ["KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-"]
-                    .iter()
-                    .any(|p| t.starts_with(p))
-                {
-                    todo.push((t, depth + 1));
-                }
-            }
-        }
-        frontends.push(Frontend {
+        self.entries.push(Frontend {
             source: "iptables".into(),
             vip,
             port: rule.dport.as_deref().and_then(|p| p.parse().ok()),
@@ -1977,18 +2141,56 @@ fn iptables_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::iptables_save
                 .find(|r| comment.contains(*r))
                 .map(|r| r.to_string()),
             no_endpoints,
-            backends,
+            backends: Vec::new(),
             line: rule.line,
         });
+        self.jumps.push(jump);
     }
-    f.dumps.push(Dump {
-        source: "iptables".into(),
-        line: first,
-        filtered: filtered(seg) || !declared,
-        frontends: frontends.len(),
-        ipvs_sets,
-    });
-    f.frontends.extend(frontends);
+
+    /// Follow each entry's jumps to its KUBE-SEP chains, at most three chains deep (EXT →
+    /// SVC → SEP), for the DNAT targets.
+    fn finish(self, f: &mut Facts, seg: &Segment) {
+        if self.first == 0 {
+            return;
+        }
+        let mut frontends = self.entries;
+        for (fe, jump) in frontends.iter_mut().zip(self.jumps) {
+            let mut todo: Vec<(String, u8)> = vec![(jump, 0)];
+            let mut seen: Vec<String> = Vec::new();
+            while let Some((chain, depth)) = todo.pop() {
+                if depth > 3 || seen.contains(&chain) || seen.len() > 4096 {
+                    continue;
+                }
+                for step in self
+                    .chains
+                    .get(chain.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if let Some(b) = step.to {
+                        if !fe.backends.iter().any(|x| x.value == b) {
+                            fe.backends.push(Sourced {
+                                value: b,
+                                line: step.line,
+                            });
+                        }
+                    }
+                    if let Some(next) = &step.next {
+                        todo.push((next.clone(), depth + 1));
+                    }
+                }
+                seen.push(chain);
+            }
+        }
+        f.dumps.push(Dump {
+            source: "iptables".into(),
+            line: self.first,
+            filtered: filtered(seg) || !self.declared,
+            frontends: frontends.len(),
+            ipvs_sets: self.ipvs_sets,
+        });
+        f.frontends.extend(frontends);
+    }
 }
 
 /// `-A KUBE-ROUTER-HAIRPIN -s P/32 -d P/32 -m ipvs --vaddr V --vport 80 -j SNAT …`.
@@ -2020,119 +2222,75 @@ fn hairpin_from_save(f: &mut Facts, rule: &parse::iptables_save::RuleSpec) {
 }
 
 /// IPVS virtual servers and their real servers.
-fn ipvs_frontends(f: &mut Facts, seg: &Segment, recs: &[parse::ipvsadm::Record]) {
-    use parse::ipvsadm::Record as R;
-    let mut first = 0;
-    let mut n = 0;
-    let mut header = false;
-    for r in recs {
-        if first == 0 {
-            first = r.line();
-        }
-        header |= matches!(r, R::Header(_));
-        let R::VirtualServer(v) = r else { continue };
-        let Some(vip) = v
-            .address
-            .as_deref()
-            .and_then(|a| a.trim_matches(['[', ']']).parse().ok())
-        else {
-            continue;
-        };
-        let backends = v
-            .real_servers
-            .iter()
-            // Weight 0: a terminating endpoint IPVS drains on purpose.
-            .filter(|rs| rs.weight != Some(0))
-            .filter_map(|rs| {
-                let ip = rs.address.trim_matches(['[', ']']).parse().ok()?;
-                Some(Sourced {
-                    value: (ip, rs.port),
-                    line: rs.line,
+/// An ipvsadm segment's dump, counted over its chunks; its frontends become facts as
+/// they come.
+#[derive(Debug, Default)]
+struct IpvsFold {
+    first: usize,
+    frontends: usize,
+    header: bool,
+}
+
+impl IpvsFold {
+    fn feed(&mut self, f: &mut Facts, recs: &[parse::ipvsadm::Record]) {
+        use parse::ipvsadm::Record as R;
+        for r in recs {
+            if self.first == 0 {
+                self.first = r.line();
+            }
+            self.header |= matches!(r, R::Header(_));
+            let R::VirtualServer(v) = r else { continue };
+            let Some(vip) = v
+                .address
+                .as_deref()
+                .and_then(|a| a.trim_matches(['[', ']']).parse().ok())
+            else {
+                continue;
+            };
+            let backends = v
+                .real_servers
+                .iter()
+                // Weight 0: a terminating endpoint IPVS drains on purpose.
+                .filter(|rs| rs.weight != Some(0))
+                .filter_map(|rs| {
+                    let ip = rs.address.trim_matches(['[', ']']).parse().ok()?;
+                    Some(Sourced {
+                        value: (ip, rs.port),
+                        line: rs.line,
+                    })
                 })
-            })
-            .collect();
-        n += 1;
-        f.frontends.push(Frontend {
-            source: "ipvs".into(),
-            vip,
-            port: v.port,
-            protocol: v.protocol.to_ascii_lowercase(),
-            service: None,
-            role: None,
-            no_endpoints: false,
-            backends,
-            line: v.line,
-        });
+                .collect();
+            self.frontends += 1;
+            f.frontends.push(Frontend {
+                source: "ipvs".into(),
+                vip,
+                port: v.port,
+                protocol: v.protocol.to_ascii_lowercase(),
+                service: None,
+                role: None,
+                no_endpoints: false,
+                backends,
+                line: v.line,
+            });
+        }
     }
-    if first > 0 {
-        f.dumps.push(Dump {
-            source: "ipvs".into(),
-            line: first,
-            filtered: filtered(seg) || !header,
-            frontends: n,
-            ipvs_sets: None,
-        });
+
+    fn finish(self, f: &mut Facts, seg: &Segment) {
+        if self.first > 0 {
+            f.dumps.push(Dump {
+                source: "ipvs".into(),
+                line: self.first,
+                filtered: filtered(seg) || !self.header,
+                frontends: self.frontends,
+                ipvs_sets: None,
+            });
+        }
     }
 }
 
 /// At most this many distinct NATed tuples are kept (a 160 MB `conntrack -L` holds
 /// millions of flows but few distinct Service → backend tuples).
 const MAX_NAT_TUPLES: usize = 100_000;
-
-/// conntrack flows whose reply source differs from the original destination: DNATed.
-fn nat_flows(f: &mut Facts, recs: &[parse::conntrack::Record]) {
-    use parse::conntrack::Record as R;
-    use std::collections::HashMap;
-    // Folded per segment: a tuple pasted twice in two segments shows as two entries.
-    type Tuple<'a> = (&'a str, IpAddr, Option<u16>, IpAddr, Option<u16>);
-    let mut at: HashMap<Tuple, usize> = HashMap::new();
-    let mut fresh: Vec<NatFlow> = Vec::new();
-    for r in recs {
-        let R::Flow(fl) = r else { continue };
-        let (Some(dst), Some(rsrc)) = (fl.orig_dst.as_deref(), fl.reply_src.as_deref()) else {
-            continue;
-        };
-        if dst == rsrc {
-            continue;
-        }
-        let (Ok(vip), Ok(backend)) = (dst.parse::<IpAddr>(), rsrc.parse::<IpAddr>()) else {
-            continue;
-        };
-        let key = (
-            fl.protocol.as_ref(),
-            vip,
-            fl.orig_dport,
-            backend,
-            fl.reply_sport,
-        );
-        if let Some(&i) = at.get(&key) {
-            if let Some(nf) = fresh.get_mut(i) {
-                nf.count += 1;
-            }
-            continue;
-        }
-        if f.nat_flows.len() + at.len() >= MAX_NAT_TUPLES {
-            continue;
-        }
-        let state = fl
-            .state
-            .as_ref()
-            .map(|s| s.to_string())
-            .or_else(|| fl.status.first().map(|s| format!("[{s}]")));
-        at.insert(key, fresh.len());
-        fresh.push(NatFlow {
-            protocol: fl.protocol.to_string(),
-            vip,
-            vport: fl.orig_dport,
-            backend,
-            bport: fl.reply_sport,
-            state,
-            count: 1,
-            line: fl.line,
-        });
-    }
-    f.nat_flows.extend(fresh);
-}
 
 // ------------------------------------------------------------------ host / getent
 
@@ -2742,7 +2900,7 @@ fn nodelocal_from_pods(
     f: &mut Facts,
     rows: &[parse::kubectl_get_pods::Record],
     cmd_ns: Option<&str>,
-) {
+) -> bool {
     let row = rows.iter().find(|r| {
         r.name.starts_with("node-local-dns-")
             && r.namespace
@@ -2756,6 +2914,7 @@ fn nodelocal_from_pods(
             line: r.line,
         });
     }
+    row.is_some()
 }
 
 /// kubelet log lines become signals of source `kubelet`: the signature, the message as

@@ -41,7 +41,7 @@
 //! ```
 
 use super::iptables_save::{has_flag, iptables_command};
-use super::{Output, ParserInfo};
+use super::{Chunker, Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::iterators::Pair;
@@ -136,11 +136,19 @@ const DEFAULT_COLUMNS: &[&str] = &["target", "prot", "opt", "source", "destinati
 
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let mut out: Output<Record> = Output::default();
+    let mut out = Output::default();
+    read(seg, &mut out, &mut Chunker::keep_all());
+    out
+}
+
+/// Read `seg` into `out`, handing records on through `chunks` as they gather.
+pub fn read(seg: &Segment, out: &mut Output<Record>, chunks: &mut Chunker<'_, Record>) {
     let mut columns: Vec<String> = DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect();
-    // Index of the chain rows go to.
+    // Number (counting records already handed on) and name of the chain rows go to.
     let mut current: Option<usize> = None;
+    let mut current_chain = String::new();
     for (n, raw) in seg.lines() {
+        chunks.next_line(out);
         let text = super::probe::capped(raw).trim_end();
         if text.trim().is_empty() {
             continue;
@@ -155,8 +163,10 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         let Some(line) = line else { continue };
         match line.as_rule() {
             Rule::chain_line => {
-                out.records.push(chain(line, n));
-                current = Some(out.records.len() - 1);
+                let c = chain(line, n);
+                current_chain.clone_from(&c.chain);
+                out.records.push(c);
+                current = Some(chunks.handed() + out.records.len() - 1);
             }
             Rule::column_header => {
                 columns = line.into_inner().map(|c| c.as_str().to_string()).collect();
@@ -189,14 +199,23 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             }
             Rule::row => match row(line, n, &columns) {
                 Ok(r) => {
-                    let idx = match current {
+                    // The chain's record, unless it was already handed on (a message
+                    // between its rows and a chunk boundary): then its rows go on in a
+                    // record of the same chain.
+                    let at = current.and_then(|i| i.checked_sub(chunks.handed()));
+                    let idx = match at.filter(|&i| i < out.records.len()) {
                         Some(i) => i,
                         None => {
-                            out.records.push(empty(n, "chain", "unknown"));
+                            let name = if current.is_some() {
+                                current_chain.as_str()
+                            } else {
+                                "unknown"
+                            };
+                            out.records.push(empty(n, "chain", name));
                             out.records.len() - 1
                         }
                     };
-                    current = Some(idx);
+                    current = Some(chunks.handed() + idx);
                     if let Some(c) = out.records.get_mut(idx) {
                         c.rules.push(r);
                     }
@@ -206,7 +225,6 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             _ => {}
         }
     }
-    out
 }
 
 fn empty(n: usize, record: &str, chain: &str) -> Record {

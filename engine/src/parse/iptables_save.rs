@@ -35,7 +35,7 @@
 //!     comment: "default/nginx-ext:", jump: "DNAT", to_destination: "10.44.0.56:80", matches: ["comment", "tcp"], … }
 //! ```
 
-use super::{Output, ParserInfo};
+use super::{Chunker, Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::iterators::Pair;
@@ -289,6 +289,12 @@ fn sniff(head: &str) -> Option<f32> {
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
+    read(seg, &mut out, &mut Chunker::keep_all());
+    out
+}
+
+/// Read `seg` into `out`, handing records on through `chunks` as they gather.
+pub fn read(seg: &Segment, out: &mut Output<Record>, chunks: &mut Chunker<'_, Record>) {
     let cmd = seg.command.as_ref().and_then(iptables_command);
     let mut table = cmd
         .and_then(|(_, args)| table_flag(args))
@@ -298,6 +304,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
         })
         .unwrap_or_else(|| "unknown".to_string());
     for (n, raw) in seg.lines() {
+        chunks.next_line(out);
         let text = super::probe::capped(raw).trim();
         if text.is_empty() {
             continue;
@@ -334,7 +341,6 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             _ => {}
         }
     }
-    out
 }
 
 fn problem_for(text: &str) -> String {

@@ -46,7 +46,7 @@
 //!     active_conn: 0, inact_conn: 3, … }], … }
 //! ```
 
-use super::{Output, ParserInfo};
+use super::{Chunker, Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::iterators::Pair;
@@ -275,10 +275,18 @@ enum Layout {
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
+    read(seg, &mut out, &mut Chunker::keep_all());
+    out
+}
+
+/// Read `seg` into `out`, handing records on through `chunks` as they gather.
+pub fn read(seg: &Segment, out: &mut Output<Record>, chunks: &mut Chunker<'_, Record>) {
     let mut layout = Layout::Unknown;
-    // Index into `out.records` of the virtual server the `->` lines belong to.
+    // Number (counting records already handed on) of the virtual server the `->` lines
+    // belong to.
     let mut current: Option<usize> = None;
     for (n, raw) in seg.lines() {
+        chunks.next_line(out);
         let text = super::probe::capped(raw).trim();
         if text.is_empty() {
             continue;
@@ -319,7 +327,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             Rule::real_title => {}
             Rule::virtual_server => match virtual_server(pair, n, layout) {
                 Ok(v) => {
-                    current = Some(out.records.len());
+                    current = Some(chunks.handed() + out.records.len());
                     out.records.push(Record::VirtualServer(v));
                 }
                 Err(msg) => {
@@ -328,10 +336,12 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                 }
             },
             Rule::real_server => {
-                let vs = current.and_then(|i| match out.records.get_mut(i) {
-                    Some(Record::VirtualServer(v)) => Some(v),
-                    _ => None,
-                });
+                let vs = current
+                    .and_then(|i| i.checked_sub(chunks.handed()))
+                    .and_then(|i| match out.records.get_mut(i) {
+                        Some(Record::VirtualServer(v)) => Some(v),
+                        _ => None,
+                    });
                 let Some(vs) = vs else {
                     out.problem(n, "real server (`->`) line before any virtual server line");
                     continue;
@@ -348,7 +358,6 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             _ => {}
         }
     }
-    out
 }
 
 /// `10.96.0.1:443` → (`10.96.0.1`, 443); `[fd00::1]:443`; `10.96.0.1:https`.

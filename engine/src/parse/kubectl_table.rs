@@ -15,7 +15,7 @@
 //! become problems that quote them; `No resources found in shop namespace.` is a valid
 //! empty result.
 
-use super::{pest_problem, Output};
+use super::{pest_problem, Chunker, Output};
 use crate::cmdline::Kubectl;
 use crate::split::Segment;
 use pest::Parser;
@@ -414,12 +414,25 @@ fn cells_by_position<'a>(
 pub fn read_tables<R>(
     seg: &Segment,
     spec: &TableSpec,
-    mut on_row: impl FnMut(&Row) -> Result<R, String>,
+    on_row: impl FnMut(&Row) -> Result<R, String>,
 ) -> Output<R> {
     let mut out = Output::default();
+    read_tables_into(seg, spec, on_row, &mut out, &mut Chunker::keep_all());
+    out
+}
+
+/// [`read_tables`] into `out`, handing records on through `chunks` as they gather.
+pub fn read_tables_into<R>(
+    seg: &Segment,
+    spec: &TableSpec,
+    mut on_row: impl FnMut(&Row) -> Result<R, String>,
+    out: &mut Output<R>,
+    chunks: &mut Chunker<'_, R>,
+) {
     let kubectl = seg.kubectl();
     let mut table = Table::NotYet;
     for (n, line) in seg.lines() {
+        chunks.next_line(out);
         if line.trim().is_empty() {
             continue;
         }
@@ -469,7 +482,6 @@ pub fn read_tables<R>(
             Err(e) => out.problem(n, format!("{} row: {e}", spec.what)),
         }
     }
-    out
 }
 
 /// Which table the rows being read belong to.

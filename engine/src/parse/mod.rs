@@ -12,8 +12,9 @@
 use crate::cmdline::CommandLine;
 use serde::Serialize;
 
+pub mod json;
 pub mod registry;
-pub use registry::{parse_as, Parsed, Records, ALL};
+pub use registry::{parse_as, parse_stream, Parsed, Records, Streamed, ALL, STREAMING};
 
 pub mod common;
 pub mod iproute;
@@ -142,6 +143,77 @@ impl<T> Output<T> {
                 message: "more lines could not be read; only the first 200 are listed".into(),
             });
         }
+    }
+}
+
+/// Hands a big segment's records on in chunks while its parser is still reading, so
+/// the caller never holds them all: a 160 MB `conntrack -L` costs one chunk of records,
+/// not a million.
+///
+/// A parser that streams reads its lines into an [`Output`] as usual and calls
+/// [`Chunker::next_line`] before each line. The record read last stays behind until the
+/// next line is read, because a following line may still add to it (`ss -p` wrapped
+/// onto its own line, an ipvsadm real server under its virtual server). Problems stay
+/// in the `Output`, so their cap holds for the whole segment.
+pub struct Chunker<'s, T> {
+    sink: Option<&'s mut dyn FnMut(Vec<T>)>,
+    size: usize,
+    handed: usize,
+}
+
+impl<'s, T> Chunker<'s, T> {
+    /// Keep every record in the `Output` (what `parse` does).
+    pub fn keep_all() -> Self {
+        Chunker {
+            sink: None,
+            size: usize::MAX,
+            handed: 0,
+        }
+    }
+
+    /// Hand records to `sink` once more than `size` have gathered.
+    pub fn new(size: usize, sink: &'s mut dyn FnMut(Vec<T>)) -> Self {
+        Chunker {
+            sink: Some(sink),
+            size: size.max(1),
+            handed: 0,
+        }
+    }
+
+    /// Before each line: hand on all gathered records but the last once there are
+    /// more than the chunk size.
+    pub fn next_line(&mut self, out: &mut Output<T>) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if out.records.len() <= self.size {
+            return;
+        }
+        let last = out.records.pop();
+        let full = std::mem::replace(&mut out.records, Vec::with_capacity(self.size + 1));
+        self.handed += full.len();
+        sink(full);
+        out.records.extend(last);
+    }
+
+    /// How many records have been handed on so far.
+    pub fn handed(&self) -> usize {
+        self.handed
+    }
+
+    /// After the last line: hand on what is left, an empty chunk when the segment had
+    /// no records at all (so the sink always hears of the segment). Returns how many
+    /// records were handed on in all (0 for [`Chunker::keep_all`], whose records stay
+    /// in `out`).
+    pub fn finish(&mut self, out: &mut Output<T>) -> usize {
+        if let Some(sink) = self.sink.as_mut() {
+            if !out.records.is_empty() || self.handed == 0 {
+                let rest = std::mem::take(&mut out.records);
+                self.handed += rest.len();
+                sink(rest);
+            }
+        }
+        self.handed
     }
 }
 

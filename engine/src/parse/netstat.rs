@@ -24,7 +24,7 @@
 //! ```
 
 use super::ss::split_endpoint;
-use super::{Output, ParserInfo};
+use super::{Chunker, Output, ParserInfo};
 use crate::cmdline::CommandLine;
 use crate::split::Segment;
 use pest::Parser;
@@ -92,7 +92,14 @@ fn sniff(head: &str) -> Option<f32> {
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     let mut out = Output::default();
+    read(seg, &mut out, &mut Chunker::keep_all());
+    out
+}
+
+/// Read `seg` into `out`, handing records on through `chunks` as they gather.
+pub fn read(seg: &Segment, out: &mut Output<Record>, chunks: &mut Chunker<'_, Record>) {
     for (n, raw) in seg.lines() {
+        chunks.next_line(out);
         let text = super::probe::capped(raw).trim();
         if text.is_empty() {
             continue;
@@ -110,7 +117,6 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             out.records.push(socket(pair, n));
         }
     }
-    out
 }
 
 fn socket(pair: pest::iterators::Pair<'_, Rule>, n: usize) -> Record {

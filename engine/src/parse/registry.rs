@@ -1,7 +1,7 @@
 //! The one list of parsers. Adding a parser means adding a module under `parse/`, a
 //! grammar under `grammar/`, and one line here.
 
-use super::{Output, ParserInfo, Problem, Status};
+use super::{Chunker, Output, ParserInfo, Problem, Status};
 use crate::split::Segment;
 use serde::Serialize;
 
@@ -37,6 +37,18 @@ macro_rules! parsers {
             /// True when there are no records.
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
+            }
+            /// Serialise each record as an element of `seq` (for output written while
+            /// the parser reads).
+            pub fn serialize_each<S: serde::ser::SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error> {
+                match self {
+                    $(Records::$variant(v) => {
+                        for r in v {
+                            seq.serialize_element(r)?;
+                        }
+                    })*
+                }
+                Ok(())
             }
         }
     };
@@ -122,6 +134,83 @@ impl Parsed {
             problems,
         }
     }
+}
+
+macro_rules! streaming {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        /// The kinds whose parsers hand their records on in chunks: the ones big dumps
+        /// come in.
+        pub const STREAMING: &[&str] = &[$(super::$module::INFO.kind),*];
+
+        fn stream_chunked(
+            kind: &str,
+            seg: &Segment,
+            size: usize,
+            sink: &mut dyn FnMut(Records),
+        ) -> Option<Streamed> {
+            $(
+                if super::$module::INFO.kind == kind || super::$module::INFO.aliases.contains(&kind) {
+                    let mut out = Output::default();
+                    let mut each = |v: Vec<super::$module::Record>| sink(Records::$variant(v));
+                    let mut chunks = Chunker::new(size, &mut each);
+                    super::$module::read(seg, &mut out, &mut chunks);
+                    let records = chunks.finish(&mut out);
+                    return Some(Streamed::new(super::$module::INFO.kind, records, out.problems));
+                }
+            )*
+            None
+        }
+    };
+}
+
+streaming! {
+    KubectlGetPods => kubectl_get_pods,
+    Ss => ss,
+    Netstat => netstat,
+    IptablesSave => iptables_save,
+    IptablesList => iptables_list,
+    Ipvsadm => ipvsadm,
+    Conntrack => conntrack,
+}
+
+/// One segment's parse, its records handed on in chunks rather than kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Streamed {
+    pub kind: &'static str,
+    pub status: Status,
+    /// How many records were handed on.
+    pub records: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl Streamed {
+    fn new(kind: &'static str, records: usize, problems: Vec<Problem>) -> Streamed {
+        Streamed {
+            kind,
+            status: Status::of(records, problems.len()),
+            records,
+            problems,
+        }
+    }
+}
+
+/// Run the parser of `kind` on `seg`, handing its records to `sink` in chunks of about
+/// `size` as they are read, for the kinds in [`STREAMING`]; any other kind's records
+/// come in one call. `sink` is called at least once (with no records for an empty
+/// segment). `None` if no parser has that kind or alias.
+pub fn parse_stream(
+    kind: &str,
+    seg: &Segment,
+    size: usize,
+    sink: &mut dyn FnMut(Records),
+) -> Option<Streamed> {
+    if let Some(s) = stream_chunked(kind, seg, size, sink) {
+        return Some(s);
+    }
+    let p = parse_as(kind, seg)?;
+    let records = p.records.len();
+    sink(p.records);
+    Some(Streamed::new(p.kind, records, p.problems))
 }
 
 /// Look a parser up by kind or alias.
