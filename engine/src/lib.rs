@@ -26,12 +26,9 @@ use report::{Finding, Report};
 /// (Service selector `app=api` vs pods `app=backend`, a deny-all policy, DNS timing out).
 pub const EXAMPLE: &str = include_str!("../../tests/scenarios/broken-net-lab/input.txt");
 
-/// Records a big segment's parser hands on at a time (see [`parse::Chunker`]).
-pub const CHUNK_RECORDS: usize = 4096;
-
 /// Diagnose a paste: the whole pipeline.
 pub fn diagnose(input: &str) -> Report {
-    diagnose_in_chunks(input, CHUNK_RECORDS)
+    diagnose_in_chunks(input, parse::CHUNK_RECORDS)
 }
 
 /// [`diagnose`] with big segments' records handed on `chunk` at a time: the report must

@@ -10,14 +10,11 @@
 //! { "kind": "ss", "records": { "kind": "ss", "records": [ … ] }, "problems": [ … ], "status": "parsed" }
 //! ```
 
-use super::{parse_stream, Streamed};
+use super::{parse_stream, Streamed, CHUNK_RECORDS};
 use crate::split::Segment;
 use serde::ser::{Error as _, SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 use std::cell::RefCell;
-
-/// Records handed on at a time.
-const CHUNK: usize = 4096;
 
 /// One segment read as `kind`, serialised as its parser reads it.
 struct Lazy<'a, 's> {
@@ -62,7 +59,7 @@ impl Serialize for Elements<'_, '_, '_> {
         let lazy = self.0;
         let mut seq = s.serialize_seq(None)?;
         let mut failed = None;
-        let done = parse_stream(lazy.kind, lazy.seg, CHUNK, &mut |records| {
+        let done = parse_stream(lazy.kind, lazy.seg, CHUNK_RECORDS, &mut |records| {
             if failed.is_none() {
                 failed = records.serialize_each(&mut seq).err();
             }

@@ -146,6 +146,10 @@ impl<T> Output<T> {
     }
 }
 
+/// Records a big segment's parser hands on at a time: a few hundred KB of records, few
+/// enough calls that handing them on costs nothing.
+pub const CHUNK_RECORDS: usize = 1024;
+
 /// Hands a big segment's records on in chunks while its parser is still reading, so
 /// the caller never holds them all: a 160 MB `conntrack -L` costs one chunk of records,
 /// not a million.
