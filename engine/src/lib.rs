@@ -35,7 +35,7 @@ pub fn diagnose(input: &str) -> Report {
 /// not depend on it (tests compare 1 record at a time with all at once).
 #[doc(hidden)]
 pub fn diagnose_in_chunks(input: &str, chunk: usize) -> Report {
-    let segments = split::split(input, &detect::sniff_kind);
+    let segments = split::split(input, &detect::Blocks);
     let mut report = Report {
         version: report::VERSION,
         ..Report::default()
@@ -126,7 +126,7 @@ pub fn runbook_markdown(finding: &Finding) -> String {
 
 /// Split, detect and parse a paste; every segment with its records, as JSON.
 pub fn parse_all(input: &str) -> serde_json::Value {
-    let segments = split::split(input, &detect::sniff_kind);
+    let segments = split::split(input, &detect::Blocks);
     let out: Vec<serde_json::Value> = segments
         .iter()
         .map(|seg| {

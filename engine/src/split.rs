@@ -345,9 +345,28 @@ fn split_prompt(t: &str) -> Option<(&str, &str, bool)> {
     None
 }
 
-/// A boundary sniffer: given the first lines of a block, does it look like the start of
-/// an output (and which kind)? Supplied by the detection stage.
-pub type Sniffer<'s> = &'s dyn Fn(&str) -> Option<&'static str>;
+/// A boundary sniffer, supplied by the detection stage: given the first lines of a
+/// block, does it look like the start of an output (and which kind)? Any
+/// `Fn(&str) -> Option<&'static str>` is one.
+pub trait Sniff {
+    /// The kind of output `head` starts, if any.
+    fn kind(&self, head: &str) -> Option<&'static str>;
+    /// Is `head` surely more of `kind`'s output, so that [`Sniff::kind`] would name
+    /// `kind` too? A cheap answer for the common case (the next chain of an `iptables
+    /// -L` listing) that spares asking every sniffer; `false` means "ask `kind`".
+    fn continues(&self, _kind: &'static str, _head: &str) -> bool {
+        false
+    }
+}
+
+impl<F: Fn(&str) -> Option<&'static str>> Sniff for F {
+    fn kind(&self, head: &str) -> Option<&'static str> {
+        self(head)
+    }
+}
+
+/// A boundary sniffer (see [`Sniff`]).
+pub type Sniffer<'s> = &'s dyn Sniff;
 
 /// Split `input` into segments. `sniff` names the output kind a block of text starts,
 /// so that command-less text is cut only where a new output begins.
@@ -502,7 +521,11 @@ fn content_split<'a>(
     // Merge a block into the previous one unless it starts a different kind of output.
     let mut merged: Vec<(usize, usize, usize, usize, Option<&'static str>)> = Vec::new();
     for (s, e, sl, el) in blocks {
-        let kind = sniff(head(&body[s..e], 12));
+        let h = head(&body[s..e], 12);
+        let kind = match merged.last().and_then(|prev| prev.4) {
+            Some(k) if !starts_repeatable(Some(k)) && sniff.continues(k, h) => Some(k),
+            _ => sniff.kind(h),
+        };
         match merged.last_mut() {
             Some(prev) if kind.is_none() || kind == prev.4 && !starts_repeatable(kind) => {
                 prev.1 = e;
@@ -595,7 +618,13 @@ fn log_tail(
             prev_blank = true;
             continue;
         }
-        let kind_here = || sniff(head(block_at(body.get(start..).unwrap_or("")), 12));
+        let kind_here = || {
+            let h = head(block_at(body.get(start..).unwrap_or("")), 12);
+            match first_kind.flatten() {
+                Some(k) if sniff.continues(k, h) => Some(k),
+                _ => sniff.kind(h),
+            }
+        };
         match first_kind {
             None => first_kind = Some(kind_here()),
             Some(first) if prev_blank && last_text.is_some() => {

@@ -361,3 +361,89 @@ fn cat_of_a_file_is_read_by_its_content() {
         r.segments
     );
 }
+
+/// Where each segment of `text` starts and ends, cut with `sniff`.
+fn cuts(text: &str, sniff: netdoc::split::Sniffer<'_>) -> Vec<(usize, usize, Option<String>)> {
+    netdoc::split::split(text, sniff)
+        .iter()
+        .map(|s| {
+            (
+                s.first_line,
+                s.line_count,
+                s.command.as_ref().map(|c| c.text.clone()),
+            )
+        })
+        .collect()
+}
+
+/// The splitter's shortcut (a block whose first line the kind above is sure of continues
+/// that kind, without asking every sniffer) cuts every paste where asking every sniffer
+/// does: each fixture bare, after itself, and after a blank line before the next kind's
+/// first fixture; every scenario and real corpus paste. With no blank line between, the
+/// next fixture's lines join the last block; there the shortcut may keep a block that
+/// starts like the output above with it, but never cuts where the full sniff does not.
+#[test]
+fn the_block_shortcut_cuts_where_every_sniffer_would() {
+    let full = |h: &str| netdoc::detect::sniff_kind(h);
+    let mut pastes: Vec<(String, String)> = Vec::new();
+    let mut joined: Vec<(String, String)> = Vec::new();
+    let kinds: Vec<&str> = netdoc::parse::ALL.iter().map(|p| p.kind).collect();
+    for (i, kind) in kinds.iter().enumerate() {
+        let next = kinds.get(i + 1).unwrap_or(&kinds[0]);
+        let other = files(next)
+            .into_iter()
+            .find(|f| !f.contains("empty"))
+            .map(|f| read(&format!("{next}/{f}")))
+            .unwrap_or_default();
+        for f in files(kind) {
+            let text = read(&format!("{kind}/{f}"));
+            pastes.push((format!("{kind}/{f}"), text.clone()));
+            pastes.push((format!("{kind}/{f} twice"), format!("{text}\n\n{text}")));
+            joined.push((format!("{kind}/{f} + {next}"), format!("{text}\n{other}")));
+            pastes.push((
+                format!("{kind}/{f} + {next}, blank"),
+                format!("{text}\n\n{other}"),
+            ));
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for dir in [
+        root.join("tests/scenarios"),
+        root.join("../shared/corpus/real"),
+    ] {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path().join("input.txt");
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                pastes.push((p.display().to_string(), text));
+            }
+        }
+    }
+    assert!(pastes.len() > 1500, "{} pastes", pastes.len());
+    for (name, text) in &pastes {
+        assert_eq!(
+            cuts(text, &netdoc::detect::Blocks),
+            cuts(text, &full),
+            "{name}"
+        );
+    }
+    let mut merged = 0;
+    for (name, text) in &joined {
+        let (short, all) = (cuts(text, &netdoc::detect::Blocks), cuts(text, &full));
+        let starts: Vec<usize> = all.iter().map(|c| c.0).collect();
+        for c in &short {
+            assert!(
+                starts.contains(&c.0),
+                "{name}: a cut at line {} the full sniff does not make",
+                c.0
+            );
+        }
+        let last = |cs: &[(usize, usize, Option<String>)]| cs.last().map(|c| c.0 + c.1);
+        assert_eq!(last(&short), last(&all), "{name}: both read to the end");
+        merged += usize::from(short != all);
+    }
+    assert!(
+        merged < joined.len() / 20,
+        "{merged} of {} joined pastes cut otherwise",
+        joined.len()
+    );
+}

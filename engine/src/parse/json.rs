@@ -117,7 +117,7 @@ impl Serialize for SegmentOut<'_, '_> {
 /// Split, detect and parse a paste, writing every segment with its records to `w` as a
 /// pretty JSON array: what [`crate::parse_all`] returns, written as it is read.
 pub fn write_all<W: std::io::Write>(input: &str, w: W) -> serde_json::Result<()> {
-    let segments = crate::split::split(input, &crate::detect::sniff_kind);
+    let segments = crate::split::split(input, &crate::detect::Blocks);
     let mut ser = serde_json::Serializer::pretty(w);
     let mut seq = ser.serialize_seq(Some(segments.len()))?;
     for seg in &segments {

@@ -336,7 +336,7 @@ mod tests {
                 "$ kubectl get netpol p{i} -n shop -o yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p{i}\nspec:\n  podSelector: {{}}\n"
             ));
         }
-        let segs = crate::split::split(&input, &crate::detect::sniff_kind);
+        let segs = crate::split::split(&input, &crate::detect::Blocks);
         let refs: Vec<&Segment> = segs.iter().collect();
         let files = object_files(&input, &refs);
         assert_eq!(files.len(), 1);

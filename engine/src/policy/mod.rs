@@ -366,7 +366,7 @@ impl Model {
     /// upstream names it); any other pod is its own peer. True when a table was found.
     fn add_pod_tables(&mut self, file: usize, text: &str) -> bool {
         let mut found = false;
-        for seg in crate::split::split(text, &crate::detect::sniff_kind) {
+        for seg in crate::split::split(text, &crate::detect::Blocks) {
             let Some(kind) = crate::detect::detect(&seg).kind else {
                 continue;
             };
