@@ -268,3 +268,34 @@ pub fn pest_problem<R: pest::RuleType>(
         message: format!("{what}: {expected} at column {col}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pest::Parser;
+
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/common.pest"]
+    #[grammar_inline = "one_nonblank = { SOI ~ nonblank ~ EOI }\none_unquote = { SOI ~ unquote ~ EOI }"]
+    struct P;
+
+    /// The character ranges stand for `!(" " | "\t") ~ ANY` and `!"\"" ~ ANY` exactly.
+    #[test]
+    fn character_ranges_mean_what_they_replace() {
+        let chars = (0u32..0x300)
+            .chain([0x2028, 0xfeff, 0xfffd, 0x1f600, 0x10ffff])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let s = c.to_string();
+            assert_eq!(
+                P::parse(Rule::one_nonblank, &s).is_ok(),
+                c != ' ' && c != '\t',
+                "nonblank {c:?}"
+            );
+            assert_eq!(
+                P::parse(Rule::one_unquote, &s).is_ok(),
+                c != '"',
+                "unquote {c:?}"
+            );
+        }
+    }
+}
