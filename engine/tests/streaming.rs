@@ -116,6 +116,13 @@ fn facts_in_chunks(input: &str, kind: &str, size: usize) -> netdoc::facts::Facts
     b.finish()
 }
 
+fn signals<'f>(f: &'f netdoc::facts::Facts, signature: &str) -> Vec<&'f netdoc::facts::Signal> {
+    f.signals
+        .iter()
+        .filter(|s| s.signature == signature)
+        .collect()
+}
+
 /// Folds that span chunks: SYN-SENT sockets to one peer spread over many chunks are one
 /// pile-up, and one conntrack tuple on many lines is one NATed flow with its count.
 #[test]
@@ -128,11 +135,7 @@ fn folds_span_chunks() {
         ));
     }
     let f = facts_in_chunks(&ss, "ss", 4);
-    let piles: Vec<_> = f
-        .signals
-        .iter()
-        .filter(|s| s.signature == "syn-sent-pileup")
-        .collect();
+    let piles = signals(&f, "syn-sent-pileup");
     assert_eq!(piles.len(), 1, "{piles:?}");
     assert_eq!(piles[0].count, 50);
     assert_eq!(piles[0].lines.first(), Some(&2));
@@ -151,11 +154,7 @@ fn folds_span_chunks() {
     assert_eq!(f.nat_flows.len(), 1, "{:?}", f.nat_flows);
     assert_eq!(f.nat_flows[0].count, 30);
     assert_eq!(f.nat_flows[0].line, 1);
-    let drops: Vec<_> = f
-        .signals
-        .iter()
-        .filter(|s| s.signature == "conntrack-drops")
-        .collect();
+    let drops = signals(&f, "conntrack-drops");
     assert_eq!(drops.len(), 1, "{drops:?}");
     assert_eq!(
         drops[0].fields.get("insert_failed").map(String::as_str),

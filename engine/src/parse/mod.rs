@@ -14,7 +14,7 @@ use serde::Serialize;
 
 pub mod json;
 pub mod registry;
-pub use registry::{parse_as, parse_stream, Parsed, Records, Streamed, ALL, STREAMING};
+pub use registry::{parse_as, parse_stream, Parse, Parsed, Records, Streamed, ALL, STREAMING};
 
 pub mod common;
 pub mod iproute;

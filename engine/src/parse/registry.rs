@@ -23,7 +23,8 @@ macro_rules! parsers {
             $(
                 if super::$module::INFO.kind == kind || super::$module::INFO.aliases.contains(&kind) {
                     let out = super::$module::parse(seg);
-                    return Some(Parsed::new(super::$module::INFO.kind, Records::$variant(out.records), out.problems));
+                    let n = out.records.len();
+                    return Some(Parsed::new(super::$module::INFO.kind, Records::$variant(out.records), n, out.problems));
                 }
             )*
             None
@@ -116,20 +117,28 @@ parsers! {
     CniAgentLog => cni_agent_log,
 }
 
-/// One segment's parse result.
+/// One segment's parse result: its records ([`Parsed`]), or how many records were handed
+/// on while it was read ([`Streamed`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Parsed {
+pub struct Parse<R> {
     pub kind: &'static str,
     pub status: Status,
-    pub records: Records,
+    pub records: R,
     pub problems: Vec<Problem>,
 }
 
-impl Parsed {
-    fn new(kind: &'static str, records: Records, problems: Vec<Problem>) -> Parsed {
-        Parsed {
+/// A segment parsed whole, its records kept.
+pub type Parsed = Parse<Records>;
+
+/// A segment parsed with its records handed on in chunks ([`parse_stream`]).
+pub type Streamed = Parse<usize>;
+
+impl<R> Parse<R> {
+    /// `count`: how many records `records` stands for.
+    fn new(kind: &'static str, records: R, count: usize, problems: Vec<Problem>) -> Parse<R> {
+        Parse {
             kind,
-            status: Status::of(records.len(), problems.len()),
+            status: Status::of(count, problems.len()),
             records,
             problems,
         }
@@ -155,7 +164,7 @@ macro_rules! streaming {
                     let mut chunks = Chunker::new(size, &mut each);
                     super::$module::read(seg, &mut out, &mut chunks);
                     let records = chunks.finish(&mut out);
-                    return Some(Streamed::new(super::$module::INFO.kind, records, out.problems));
+                    return Some(Streamed::new(super::$module::INFO.kind, records, records, out.problems));
                 }
             )*
             None
@@ -171,27 +180,6 @@ streaming! {
     IptablesList => iptables_list,
     Ipvsadm => ipvsadm,
     Conntrack => conntrack,
-}
-
-/// One segment's parse, its records handed on in chunks rather than kept.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Streamed {
-    pub kind: &'static str,
-    pub status: Status,
-    /// How many records were handed on.
-    pub records: usize,
-    pub problems: Vec<Problem>,
-}
-
-impl Streamed {
-    fn new(kind: &'static str, records: usize, problems: Vec<Problem>) -> Streamed {
-        Streamed {
-            kind,
-            status: Status::of(records, problems.len()),
-            records,
-            problems,
-        }
-    }
 }
 
 /// Run the parser of `kind` on `seg`, handing its records to `sink` in chunks of about
@@ -210,7 +198,7 @@ pub fn parse_stream(
     let p = parse_as(kind, seg)?;
     let records = p.records.len();
     sink(p.records);
-    Some(Streamed::new(p.kind, records, p.problems))
+    Some(Streamed::new(p.kind, records, records, p.problems))
 }
 
 /// Look a parser up by kind or alias.
