@@ -2028,23 +2028,37 @@ struct IptablesFold {
     /// alone are an excerpt, and a rule missing from an excerpt proves nothing.
     declared: bool,
     ipvs_sets: Option<usize>,
-    chains: std::collections::HashMap<String, Vec<ChainStep>>,
+    /// Chain names, each kept once: a number per name.
+    ids: std::collections::HashMap<String, u32>,
+    /// Per chain number, the steps of its rules.
+    chains: Vec<Vec<ChainStep>>,
     entries: Vec<Frontend>,
     /// Per entry in `entries`: the chain it jumps to.
-    jumps: Vec<String>,
+    jumps: Vec<u32>,
 }
 
 /// One nat rule the walk from a Service's entry follows.
 #[derive(Debug)]
 struct ChainStep {
     /// A KUBE-SVC/KUBE-SVL/KUBE-SEP chain it jumps to.
-    next: Option<String>,
+    next: Option<u32>,
     /// Its DNAT target.
     to: Option<(IpAddr, Option<u16>)>,
     line: usize,
 }
 
 impl IptablesFold {
+    /// The number of chain `name`.
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.ids.get(name) {
+            return i;
+        }
+        let i = u32::try_from(self.chains.len()).unwrap_or(u32::MAX);
+        self.ids.insert(name.to_string(), i);
+        self.chains.push(Vec::new());
+        i
+    }
+
     fn feed(&mut self, f: &mut Facts, recs: &[parse::iptables_save::Record]) {
         use parse::iptables_save::{Record as R, RuleSpec};
         let target = |r: &RuleSpec| {
@@ -2072,7 +2086,7 @@ impl IptablesFold {
                 let next = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-"]
                     .iter()
                     .any(|p| t.starts_with(p))
-                    .then_some(t);
+                    .then(|| self.id(&t));
                 let to = rule
                     .to_destination
                     .as_deref()
@@ -2083,11 +2097,9 @@ impl IptablesFold {
                         to,
                         line: rule.line,
                     };
-                    match self.chains.get_mut(rule.chain.as_str()) {
-                        Some(steps) => steps.push(step),
-                        None => {
-                            self.chains.insert(rule.chain.clone(), vec![step]);
-                        }
+                    let chain = self.id(&rule.chain) as usize;
+                    if let Some(steps) = self.chains.get_mut(chain) {
+                        steps.push(step);
                     }
                 }
             }
@@ -2144,6 +2156,7 @@ impl IptablesFold {
             backends: Vec::new(),
             line: rule.line,
         });
+        let jump = self.id(&jump);
         self.jumps.push(jump);
     }
 
@@ -2155,15 +2168,15 @@ impl IptablesFold {
         }
         let mut frontends = self.entries;
         for (fe, jump) in frontends.iter_mut().zip(self.jumps) {
-            let mut todo: Vec<(String, u8)> = vec![(jump, 0)];
-            let mut seen: Vec<String> = Vec::new();
+            let mut todo: Vec<(u32, u8)> = vec![(jump, 0)];
+            let mut seen: Vec<u32> = Vec::new();
             while let Some((chain, depth)) = todo.pop() {
                 if depth > 3 || seen.contains(&chain) || seen.len() > 4096 {
                     continue;
                 }
                 for step in self
                     .chains
-                    .get(chain.as_str())
+                    .get(chain as usize)
                     .map(Vec::as_slice)
                     .unwrap_or(&[])
                 {
@@ -2175,8 +2188,8 @@ impl IptablesFold {
                             });
                         }
                     }
-                    if let Some(next) = &step.next {
-                        todo.push((next.clone(), depth + 1));
+                    if let Some(next) = step.next {
+                        todo.push((next, depth + 1));
                     }
                 }
                 seen.push(chain);
