@@ -3,7 +3,9 @@
 #
 # Generates ../shared/bench/gen.py's large set into a temp dir (or uses DIR when given),
 # then runs `netdoc parse --as KIND FILE` and `netdoc diagnose FILE` on each big file under
-# /usr/bin/time -v and prints: file, size MB, seconds, MB/s, max RSS MB, RSS/input ratio.
+# /usr/bin/time -v and prints: file, size MB, seconds, MB/s, max RSS MB, RSS/input ratio,
+# and (RSS - the same command's RSS on an empty file)/input: what the input itself costs,
+# without the program's own few MB (which dominate the ratio for a 4 MB dump).
 #
 #   scripts/bigdumps.sh            # generate, build, measure (several minutes on 2 cores)
 #   scripts/bigdumps.sh DIR        # reuse DIR/large/*.txt from an earlier gen.py run
@@ -39,7 +41,20 @@ files=(
     "pods.txt kubectl-get-pods"
 )
 
-printf '%-20s %-9s %8s %8s %8s %10s %9s\n' file mode "size MB" seconds "MB/s" "max RSS MB" "RSS/input"
+# The program's own RSS: each mode on an empty file.
+empty="$(mktemp)"
+base_rss() {
+    local log
+    log="$(mktemp)"
+    /usr/bin/time -v -o "$log" "$@" >/dev/null || true
+    awk -F': ' '/Maximum resident set size/ {print $2}' "$log"
+    rm -f "$log"
+}
+base_parse=$(base_rss "$bin" parse --as ss "$empty")
+base_diagnose=$(base_rss "$bin" diagnose -f json "$empty")
+rm -f "$empty"
+
+printf '%-20s %-9s %8s %8s %8s %10s %9s %11s\n' file mode "size MB" seconds "MB/s" "max RSS MB" "RSS/input" "added/input"
 for entry in "${files[@]}"; do
     read -r file kind <<<"$entry"
     path="$data/large/$file"
@@ -57,9 +72,10 @@ for entry in "${files[@]}"; do
         secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$log")
         rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
         rm -f "$log"
-        awk -v f="$file" -v m="$mode" -v b="$bytes" -v s="$secs" -v r="$rss_kb" 'BEGIN {
-            mb = b / 1e6; rmb = r * 1024 / 1e6;
-            printf "%-20s %-9s %8.1f %8.2f %8.1f %10.0f %9.2f\n", f, m, mb, s, (s > 0 ? mb / s : 0), rmb, rmb / mb
+        if [[ $mode == parse ]]; then base=$base_parse; else base=$base_diagnose; fi
+        awk -v f="$file" -v m="$mode" -v b="$bytes" -v s="$secs" -v r="$rss_kb" -v z="$base" 'BEGIN {
+            mb = b / 1e6; rmb = r * 1024 / 1e6; zmb = z * 1024 / 1e6;
+            printf "%-20s %-9s %8.1f %8.2f %8.1f %10.0f %9.2f %11.2f\n", f, m, mb, s, (s > 0 ? mb / s : 0), rmb, rmb / mb, (rmb - zmb) / mb
         }'
     done
 done
