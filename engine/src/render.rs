@@ -129,7 +129,30 @@ pub fn markdown(report: &Report, runbook: &dyn Fn(&Finding) -> Option<String>) -
     }
     if !report.trace.is_empty() {
         s.push_str("\n## Decision walk\n\n");
+        // The same question with the same answer for many subjects (558 socket pile-ups
+        // of a 170 MB `ss`, each "no route? no") is shown for the first few; the JSON
+        // report keeps every step.
+        const FOLD_ABOVE: usize = 10;
+        const SHOW: usize = 3;
+        let key = |t: &crate::report::TraceStep| {
+            let stem = t.question.split(" — ").next().unwrap_or("").to_string();
+            (t.tree.clone(), stem, t.answer.clone())
+        };
+        let mut counts: std::collections::HashMap<(String, String, String), usize> =
+            std::collections::HashMap::new();
         for t in &report.trace {
+            *counts.entry(key(t)).or_default() += 1;
+        }
+        let mut shown: std::collections::HashMap<(String, String, String), usize> =
+            std::collections::HashMap::new();
+        for t in &report.trace {
+            let k = key(t);
+            let total = counts.get(&k).copied().unwrap_or(0);
+            let n = shown.entry(k).or_default();
+            *n += 1;
+            if total > FOLD_ABOVE && *n > SHOW {
+                continue;
+            }
             let lines: Vec<String> = t.evidence.iter().map(|e| e.line.to_string()).collect();
             let at = if lines.is_empty() {
                 String::new()
@@ -145,6 +168,13 @@ pub fn markdown(report: &Report, runbook: &dyn Fn(&Finding) -> Option<String>) -
                 "- {mark} [{}] {} → **{}**{at}\n",
                 t.tree, t.question, t.answer
             ));
+            if total > FOLD_ABOVE && *n == SHOW {
+                s.push_str(&format!(
+                    "- … **{}** the same for {} more (the JSON report lists each)\n",
+                    t.answer,
+                    total - SHOW
+                ));
+            }
         }
     }
     let books: Vec<String> = report.findings.iter().filter_map(runbook).collect();
@@ -173,4 +203,48 @@ fn demote_headings(md: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Report, TraceStep};
+
+    fn step(question: &str, answer: &str) -> TraceStep {
+        TraceStep {
+            tree: "node-routing".into(),
+            predicate: "route_missing".into(),
+            question: question.into(),
+            answer: answer.into(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Many subjects asked the same question with the same answer: the first three, then
+    /// one line with how many more; a question asked of few subjects is shown whole.
+    #[test]
+    fn the_decision_walk_folds_a_question_repeated_for_many_subjects() {
+        let mut report = Report::default();
+        for i in 0..20 {
+            report.trace.push(step(
+                &format!("Does the node have no route? — signal {i}"),
+                "no",
+            ));
+        }
+        for i in 0..4 {
+            report.trace.push(step(
+                &format!("Does the node have no route? — signal x{i}"),
+                "yes",
+            ));
+        }
+        let md = markdown(&report, &|_| None);
+        for i in 0..3 {
+            assert!(md.contains(&format!("— signal {i} → **no**")), "{md}");
+        }
+        assert!(!md.contains("— signal 3 → "), "{md}");
+        assert!(md.contains("- … **no** the same for 17 more"), "{md}");
+        for i in 0..4 {
+            assert!(md.contains(&format!("— signal x{i} → **yes**")), "{md}");
+        }
+    }
 }
