@@ -21,7 +21,7 @@
 
 pub use super::kubectl_table::EndpointAddress;
 use super::kubectl_table::{self as table, Row, TableSpec};
-use super::{Output, ParserInfo};
+use super::{Chunker, Output, ParserInfo};
 use crate::cmdline::{CommandLine, Kubectl};
 use crate::split::Segment;
 use pest::Parser;
@@ -110,6 +110,11 @@ const SPEC: TableSpec = TableSpec {
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
     table::read_tables(seg, &SPEC, |row| record(row, seg))
+}
+
+/// Read `seg` into `out`, handing records on through `chunks` as they gather.
+pub fn read(seg: &Segment, out: &mut Output<Record>, chunks: &mut Chunker<'_, Record>) {
+    table::read_tables_into(seg, &SPEC, |row| record(row, seg), out, chunks)
 }
 
 fn record(row: &Row, seg: &Segment) -> Result<Record, String> {

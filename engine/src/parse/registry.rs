@@ -173,6 +173,9 @@ macro_rules! streaming {
 }
 
 streaming! {
+    KubectlGetSvc => kubectl_get_svc,
+    KubectlGetEndpoints => kubectl_get_endpoints,
+    KubectlGetEndpointslices => kubectl_get_endpointslices,
     KubectlGetPods => kubectl_get_pods,
     Ss => ss,
     Netstat => netstat,
