@@ -218,3 +218,28 @@ fn rounded(v: serde_json::Value) -> serde_json::Value {
         v => v,
     }
 }
+
+/// A line that adds to the record above it (`ss -p`'s process wrapped onto its own line)
+/// finds that record even at a chunk boundary: the last record waits for the next line.
+#[test]
+fn a_continuation_line_reaches_its_record_across_chunks() {
+    let mut ss = String::from("State Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
+    for i in 0..10 {
+        ss.push_str(&format!(
+            "ESTAB 0 0 10.244.1.5:{} 10.96.0.10:53\n\t users:((\"app{i}\",pid={i},fd=3))\n",
+            40000 + i
+        ));
+    }
+    let seg = Segment::new(&ss, 1);
+    for size in [1, 2, 3] {
+        let mut programs = Vec::new();
+        parse_stream("ss", &seg, size, &mut |r| {
+            for v in values(&r) {
+                programs.push(v["program"].as_str().unwrap_or("").to_string());
+            }
+        })
+        .unwrap();
+        let want: Vec<String> = (0..10).map(|i| format!("app{i}")).collect();
+        assert_eq!(programs, want, "chunks of {size}");
+    }
+}
