@@ -418,7 +418,20 @@ fn the_block_shortcut_cuts_where_every_sniffer_would() {
             }
         }
     }
-    assert!(pastes.len() > 1500, "{} pastes", pastes.len());
+    // Every kind's first fixture after every other's, after a blank line.
+    let firsts: Vec<(&str, String)> = kinds
+        .iter()
+        .filter_map(|k| {
+            let f = files(k).into_iter().find(|f| !f.contains("empty"))?;
+            Some((*k, read(&format!("{k}/{f}"))))
+        })
+        .collect();
+    for (a, ta) in &firsts {
+        for (b, tb) in &firsts {
+            pastes.push((format!("{a} then {b}"), format!("{ta}\n\n{tb}")));
+        }
+    }
+    assert!(pastes.len() > 4500, "{} pastes", pastes.len());
     for (name, text) in &pastes {
         assert_eq!(
             cuts(text, &netdoc::detect::Blocks),
