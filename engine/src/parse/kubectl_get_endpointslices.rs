@@ -126,7 +126,9 @@ const SPEC: TableSpec = TableSpec {
 
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
-    table::read_tables(seg, &SPEC, |row| record(row, seg))
+    let mut out = Output::default();
+    read(seg, &mut out, &mut Chunker::keep_all());
+    out
 }
 
 /// Read `seg` into `out`, handing records on through `chunks` as they gather.
