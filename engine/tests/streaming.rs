@@ -123,17 +123,26 @@ fn signals<'f>(f: &'f netdoc::facts::Facts, signature: &str) -> Vec<&'f netdoc::
         .collect()
 }
 
+/// An `ss` table: its header, then `row(i)` for `i` in `0..n`.
+fn ss_table(n: usize, row: impl Fn(usize) -> String) -> String {
+    let mut ss = String::from("State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n");
+    for i in 0..n {
+        ss.push_str(&row(i));
+        ss.push('\n');
+    }
+    ss
+}
+
 /// Folds that span chunks: SYN-SENT sockets to one peer spread over many chunks are one
 /// pile-up, and one conntrack tuple on many lines is one NATed flow with its count.
 #[test]
 fn folds_span_chunks() {
-    let mut ss = String::from("State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n");
-    for i in 0..50 {
-        ss.push_str(&format!(
-            "SYN-SENT 0 1 10.244.1.5:{} 10.96.0.10:53 users:((\"app\",pid=7,fd={i}))\n",
+    let ss = ss_table(50, |i| {
+        format!(
+            "SYN-SENT 0 1 10.244.1.5:{} 10.96.0.10:53 users:((\"app\",pid=7,fd={i}))",
             40000 + i
-        ));
-    }
+        )
+    });
     let f = facts_in_chunks(&ss, "ss", 4);
     let piles = signals(&f, "syn-sent-pileup");
     assert_eq!(piles.len(), 1, "{piles:?}");
@@ -223,13 +232,12 @@ fn rounded(v: serde_json::Value) -> serde_json::Value {
 /// finds that record even at a chunk boundary: the last record waits for the next line.
 #[test]
 fn a_continuation_line_reaches_its_record_across_chunks() {
-    let mut ss = String::from("State Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
-    for i in 0..10 {
-        ss.push_str(&format!(
-            "ESTAB 0 0 10.244.1.5:{} 10.96.0.10:53\n\t users:((\"app{i}\",pid={i},fd=3))\n",
+    let ss = ss_table(10, |i| {
+        format!(
+            "ESTAB 0 0 10.244.1.5:{} 10.96.0.10:53\n\t users:((\"app{i}\",pid={i},fd=3))",
             40000 + i
-        ));
-    }
+        )
+    });
     let seg = Segment::new(&ss, 1);
     for size in [1, 2, 3] {
         let mut programs = Vec::new();
