@@ -76,16 +76,17 @@ fn split_field(rule: Rule, text: &str) -> Option<(&str, &str)> {
 
 /// Walk the objects of a describe output. `open` makes a record from its `Name:` line;
 /// `on_line` reads every later line of the object into it, or says what is wrong (the
-/// message becomes a problem at that line). `what` names the object in messages
-/// (`service`).
-pub fn read_objects<R>(
+/// message becomes a problem at that line). `S` is what the parser remembers between
+/// the lines of one object (the section it is in, a sub-table's columns): a fresh
+/// `S::default()` for each object. `what` names the object in messages (`service`).
+pub fn read_objects<R, S: Default>(
     seg: &Segment,
     what: &str,
     mut open: impl FnMut(&Line) -> R,
-    mut on_line: impl FnMut(&mut R, &Line) -> Result<(), String>,
+    mut on_line: impl FnMut(&mut R, &mut S, &Line) -> Result<(), String>,
 ) -> Output<R> {
     let mut out = Output::default();
-    let mut cur: Option<R> = None;
+    let mut cur: Option<(R, S)> = None;
     for (n, raw) in seg.lines() {
         if raw.trim().is_empty() {
             continue;
@@ -123,25 +124,25 @@ pub fn read_objects<R>(
                 field,
             };
             if line.key() == Some("Name") {
-                if let Some(done) = cur.take() {
+                if let Some((done, _)) = cur.take() {
                     out.records.push(done);
                 }
-                cur = Some(open(&line));
+                cur = Some((open(&line), S::default()));
                 continue;
             }
-            let Some(rec) = cur.as_mut() else {
+            let Some((rec, state)) = cur.as_mut() else {
                 out.problem(
                     n,
                     format!("`{}:` before any `Name:` line", line.key().unwrap_or("")),
                 );
                 continue;
             };
-            if let Err(e) = on_line(rec, &line) {
+            if let Err(e) = on_line(rec, state, &line) {
                 out.problem(n, e);
             }
             continue;
         }
-        let Some(rec) = cur.as_mut() else {
+        let Some((rec, state)) = cur.as_mut() else {
             out.problem(n, "indented line before any `Name:` line");
             continue;
         };
@@ -152,11 +153,11 @@ pub fn read_objects<R>(
             text,
             field: split_field(Rule::nested_field, text),
         };
-        if let Err(e) = on_line(rec, &line) {
+        if let Err(e) = on_line(rec, state, &line) {
             out.problem(n, e);
         }
     }
-    if let Some(done) = cur.take() {
+    if let Some((done, _)) = cur.take() {
         out.records.push(done);
     }
     out

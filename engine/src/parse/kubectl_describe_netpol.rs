@@ -165,20 +165,15 @@ impl Default for State {
 
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let st = std::cell::RefCell::new(State::default());
     describe::read_objects(
         seg,
         "networkpolicy",
-        |line| {
-            *st.borrow_mut() = State::default();
-            Record {
-                line: line.n,
-                name: line.value_of("Name").unwrap_or("").to_string(),
-                ..Record::default()
-            }
+        |line| Record {
+            line: line.n,
+            name: line.value_of("Name").unwrap_or("").to_string(),
+            ..Record::default()
         },
-        |rec, line| {
-            let mut s = st.borrow_mut();
+        |rec, s: &mut State, line| {
             if line.indent == 0 {
                 let (key, value) = line.field.unwrap_or(("", ""));
                 s.section = match key {
@@ -203,7 +198,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
                     rec.labels.extend(m);
                     Ok(())
                 }
-                Section::Spec => spec_line(rec, &mut s, line),
+                Section::Spec => spec_line(rec, s, line),
                 Section::Fields | Section::Other => Ok(()),
             }
         },

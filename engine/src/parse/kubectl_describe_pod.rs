@@ -202,24 +202,19 @@ struct State {
 
 /// Parse one segment.
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let st = std::cell::RefCell::new(State::default());
     describe::read_objects(
         seg,
         "pod",
-        |line| {
-            *st.borrow_mut() = State::default();
-            Record {
-                line: line.n,
-                name: line.value_of("Name").unwrap_or("").to_string(),
-                ..Record::default()
-            }
+        |line| Record {
+            line: line.n,
+            name: line.value_of("Name").unwrap_or("").to_string(),
+            ..Record::default()
         },
-        |rec, line| {
-            let mut s = st.borrow_mut();
+        |rec, s: &mut State, line| {
             if line.indent == 0 {
-                top_field(rec, &mut s, line)
+                top_field(rec, s, line)
             } else {
-                nested(rec, &mut s, line)
+                nested(rec, s, line)
             }
         },
     )

@@ -150,8 +150,9 @@ fn sniff(head: &str) -> Option<f32> {
     super::kubectl_describe::confidence(score)
 }
 
-#[derive(PartialEq, Clone, Copy)]
+#[derive(PartialEq, Clone, Copy, Default)]
 enum Section {
+    #[default]
     Fields,
     Labels,
     Annotations,
@@ -161,22 +162,18 @@ enum Section {
 
 /// Parse one segment (the line walk is [`super::kubectl_describe::read_objects`]).
 pub fn parse(seg: &Segment) -> Output<Record> {
-    let section = std::cell::Cell::new(Section::Fields);
     super::kubectl_describe::read_objects(
         seg,
         "service",
-        |line| {
-            section.set(Section::Fields);
-            Record {
-                line: line.n,
-                name: line.value_of("Name").unwrap_or("").to_string(),
-                ..Record::default()
-            }
+        |line| Record {
+            line: line.n,
+            name: line.value_of("Name").unwrap_or("").to_string(),
+            ..Record::default()
         },
-        |rec, line| {
+        |rec, section: &mut Section, line| {
             if line.indent > 0 {
                 let mut out = Output::default();
-                continuation(rec, &section.get(), line.n, line.text, &mut out);
+                continuation(rec, section, line.n, line.text, &mut out);
                 return match out.problems.pop() {
                     Some(p) => Err(p.message),
                     None => Ok(()),
@@ -185,7 +182,7 @@ pub fn parse(seg: &Segment) -> Output<Record> {
             let (name, value) = line.field.unwrap_or(("", ""));
             let mut s = Section::Fields;
             let r = field(rec, &mut s, line.n, name, value).map_err(|e| format!("{name}: {e}"));
-            section.set(s);
+            *section = s;
             r
         },
     )
