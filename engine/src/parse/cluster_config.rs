@@ -224,17 +224,7 @@ const KNOWN_KEYS: &[&str] = &[
     "ignore_docker_version",
     "ssh_key_path",
     "kubernetes_version",
-    // RKE2 / k3s
-    "cluster-cidr",
-    "service-cidr",
-    "cluster-dns",
-    "flannel-backend",
-    "disable-kube-proxy",
-    "kube-proxy-arg",
-    "kubelet-arg",
-    "kube-controller-manager-arg",
-    "write-kubeconfig-mode",
-    "tls-san",
+    // RKE2 / k3s, besides RKE2_K3S_KEYS
     "disable-network-policy",
     "disable-cloud-controller",
     "egress-selector-mode",
@@ -247,6 +237,21 @@ const KNOWN_KEYS: &[&str] = &[
     // kind
     "kubeProxyMode",
     "disableDefaultCNI",
+];
+
+/// The top-level keys of an RKE2 or k3s `config.yaml`: installer keys for the sniffer, and
+/// what tells such a file from the other installers' when the path does not.
+const RKE2_K3S_KEYS: &[&str] = &[
+    "cluster-cidr",
+    "service-cidr",
+    "cluster-dns",
+    "flannel-backend",
+    "disable-kube-proxy",
+    "kube-proxy-arg",
+    "kubelet-arg",
+    "kube-controller-manager-arg",
+    "write-kubeconfig-mode",
+    "tls-san",
 ];
 
 /// The key of a `key:` / `key: value` / `- key: value` line.
@@ -297,6 +302,7 @@ fn sniff(head: &str) -> Option<f32> {
             // `provider:` / `plugin:` / `mtu:` alone are common words; under a top-level
             // `network:` they are pharos' and RKE's CNI keys.
             if KNOWN_KEYS.contains(&k)
+                || RKE2_K3S_KEYS.contains(&k)
                 || top == "network"
                     && l.starts_with(' ')
                     && matches!(k, "provider" | "plugin" | "mtu")
@@ -528,20 +534,7 @@ fn format_of(doc: &Node, hint: Option<&'static str>) -> &'static str {
     {
         return "pharos";
     }
-    const FLAT: &[&str] = &[
-        "cluster-cidr",
-        "service-cidr",
-        "cluster-dns",
-        "flannel-backend",
-        "disable-kube-proxy",
-        "kube-proxy-arg",
-        "kubelet-arg",
-        "kube-controller-manager-arg",
-        "write-kubeconfig-mode",
-        "tls-san",
-        "cni",
-    ];
-    if FLAT.iter().any(|k| doc.has(k)) {
+    if RKE2_K3S_KEYS.iter().chain(&["cni"]).any(|k| doc.has(k)) {
         return match hint {
             Some(h) => h,
             None if doc.has("cni") => "rke2",
