@@ -124,24 +124,10 @@ pub fn runbook_markdown(finding: &Finding) -> String {
     format!("# Runbook: {} — `{}`\n\n{body}", finding.title, finding.id)
 }
 
-/// Split, detect and parse a paste; every segment with its records, as JSON.
+/// Split, detect and parse a paste; every segment with its records, as JSON (the value of
+/// what `netdoc parse` writes, [`parse::json::write_all`]).
 pub fn parse_all(input: &str) -> serde_json::Value {
-    let segments = split::split(input, &detect::Blocks);
-    let out: Vec<serde_json::Value> = segments
-        .iter()
-        .map(|seg| {
-            let det = detect::detect(seg);
-            let parsed = det.kind.and_then(|k| parse::parse_as(k, seg));
-            serde_json::json!({
-                "index": seg.index,
-                "command": seg.command.as_ref().map(|c| c.text.clone()),
-                "lines": [seg.command_line.unwrap_or(seg.first_line), seg.last_line()],
-                "detection": det,
-                "parsed": parsed,
-            })
-        })
-        .collect();
-    serde_json::Value::Array(out)
+    parse::json::to_value(input)
 }
 
 /// Render a runbook by id with the given values (unset ones stay `<placeholders>`).

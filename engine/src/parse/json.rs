@@ -114,17 +114,35 @@ impl Serialize for SegmentOut<'_, '_> {
     }
 }
 
+impl<'a, 's> SegmentOut<'a, 's> {
+    fn of(seg: &'a Segment<'s>) -> Self {
+        SegmentOut {
+            seg,
+            detection: crate::detect::detect(seg),
+        }
+    }
+}
+
 /// Split, detect and parse a paste, writing every segment with its records to `w` as a
-/// pretty JSON array: what [`crate::parse_all`] returns, written as it is read.
+/// pretty JSON array, as it is read.
 pub fn write_all<W: std::io::Write>(input: &str, w: W) -> serde_json::Result<()> {
     let segments = crate::split::split(input, &crate::detect::Blocks);
     let mut ser = serde_json::Serializer::pretty(w);
     let mut seq = ser.serialize_seq(Some(segments.len()))?;
     for seg in &segments {
-        seq.serialize_element(&SegmentOut {
-            seg,
-            detection: crate::detect::detect(seg),
-        })?;
+        seq.serialize_element(&SegmentOut::of(seg))?;
     }
     SerializeSeq::end(seq)
+}
+
+/// [`write_all`]'s array as a JSON value, for a caller that looks into it (it holds every
+/// record: for small pastes).
+pub fn to_value(input: &str) -> serde_json::Value {
+    let segments = crate::split::split(input, &crate::detect::Blocks);
+    serde_json::Value::Array(
+        segments
+            .iter()
+            .map(|seg| serde_json::to_value(SegmentOut::of(seg)).unwrap_or_default())
+            .collect(),
+    )
 }
