@@ -2060,13 +2060,7 @@ impl IptablesFold {
     }
 
     fn feed(&mut self, f: &mut Facts, recs: &[parse::iptables_save::Record]) {
-        use parse::iptables_save::{Record as R, RuleSpec};
-        let target = |r: &RuleSpec| {
-            r.jump
-                .clone()
-                .or_else(|| r.goto.clone())
-                .unwrap_or_default()
-        };
+        use parse::iptables_save::Record as R;
         for r in recs {
             if self.first == 0 {
                 self.first = r.line();
@@ -2081,12 +2075,12 @@ impl IptablesFold {
             if rule.chain == "KUBE-ROUTER-HAIRPIN" {
                 hairpin_from_save(f, rule);
             }
+            let target = rule.jump.as_deref().or(rule.goto.as_deref()).unwrap_or("");
             if rule.table == "nat" {
-                let t = target(rule);
                 let next = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-"]
                     .iter()
-                    .any(|p| t.starts_with(p))
-                    .then(|| self.id(&t));
+                    .any(|p| target.starts_with(p))
+                    .then(|| self.id(target));
                 let to = rule
                     .to_destination
                     .as_deref()
@@ -2104,13 +2098,13 @@ impl IptablesFold {
                 }
             }
             if rule.chain == "KUBE-SERVICES" || rule.chain == "KUBE-EXTERNAL-SERVICES" {
-                self.entry(rule, target(rule));
+                self.entry(rule, target);
             }
         }
     }
 
     /// A KUBE-SERVICES rule for one Service address.
-    fn entry(&mut self, rule: &parse::iptables_save::RuleSpec, jump: String) {
+    fn entry(&mut self, rule: &parse::iptables_save::RuleSpec, jump: &str) {
         let Some(dst) = rule.destination.as_deref() else {
             return;
         };
@@ -2122,7 +2116,7 @@ impl IptablesFold {
         };
         let comment = rule.comment.as_deref().unwrap_or("");
         let no_endpoints =
-            comment.contains("has no endpoints") && matches!(jump.as_str(), "REJECT" | "DROP");
+            comment.contains("has no endpoints") && matches!(jump, "REJECT" | "DROP");
         let svc_chain = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-"]
             .iter()
             .any(|p| jump.starts_with(p));
@@ -2156,7 +2150,7 @@ impl IptablesFold {
             backends: Vec::new(),
             line: rule.line,
         });
-        let jump = self.id(&jump);
+        let jump = self.id(jump);
         self.jumps.push(jump);
     }
 
